@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# taskstate: `make` builds everything, `make check` tests it in a VM,
+# `make demo` shows it.  See README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# Install missing Debian packages before anything needs them.  Cheap when
+# all are there; skipped for targets that must not touch the system.
+ifeq ($(filter deps clean help,$(MAKECMDGOALS)),)
+  $(shell scripts/deps >&2)
+endif
+
+KVER ?= $(shell scripts/kver 2>/dev/null)
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
+  KDIR ?= /lib/modules/$(shell uname -r)/build
+else
+  KDIR ?= /lib/modules/$(KVER)/build
+endif
+KSRC = $(shell scripts/kernel-src)
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
+
+.PHONY: all deps module userspace selftests check checkpatch sparse demo \
+	clean help
+
+all: module userspace selftests
+
+deps:
+	scripts/deps
+
+module:
+	$(KBUILD) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+selftests: userspace
+	$(MAKE) -C selftests/taskstate KSFT_DIR=$(KSRC)/tools/testing/selftests \
+		OUTPUT=$(CURDIR)/selftests/taskstate
+
+KERNEL_SOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) \
+	include/uapi/linux/taskstate.h
+
+# LINUX_VERSION_CODE: an out-of-tree module must test versions; it does so
+# in kmod/compat.h only.
+checkpatch:
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse \
+		--ignore LINUX_VERSION_CODE -f $(KERNEL_SOURCES)
+
+# C=2 checks every file, built or not; any sparse output is a failure.
+sparse:
+	mkdir -p out
+	$(KBUILD) C=2 CHECK=sparse modules 2>&1 | tee out/sparse.log
+	! grep -E ': (warning|error):' out/sparse.log
+
+check:
+	scripts/check
+
+demo: all
+	scripts/vm-run -- userspace/ipclab states
+
+clean:
+	-$(KBUILD) clean
+	$(MAKE) -C userspace clean
+	-$(MAKE) -C selftests/taskstate clean \
+		KSFT_DIR=$(shell scripts/kernel-src 2>/dev/null)/tools/testing/selftests
+	rm -rf out
+
+help:
+	@echo "make          build the module, tools and selftests"
+	@echo "make check    checkpatch, sparse, then every selftest in a VM"
+	@echo "make demo     walk a process through the five states in a VM"
+	@echo "make deps     install the Debian packages needed (run as root)"

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * taskstate: task state transitions of the Linux scheduler, in the classic
+ * five-state vocabulary and in Linux's own.  Shared by the kernel module and
+ * every userspace tool; see design.md for the meaning of each field.
+ */
+#ifndef _UAPI_LINUX_TASKSTATE_H
+#define _UAPI_LINUX_TASKSTATE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Bumped on any incompatible change to a record or an ioctl argument. */
+#define TASKSTATE_ABI_VERSION	1
+
+/* The classic five-state model; NONE stands before a fork and after a reap. */
+enum taskstate_state {
+	TASKSTATE_NONE = 0,
+	TASKSTATE_NEW,
+	TASKSTATE_READY,
+	TASKSTATE_RUNNING,
+	TASKSTATE_BLOCKED,
+	TASKSTATE_EXIT,
+	TASKSTATE_NR_STATES
+};
+
+/* The nine classic transitions, numbered as in the study notes. */
+enum taskstate_transition {
+	TASKSTATE_TR_NONE = 0,		/* exec, reaped: no state change */
+	TASKSTATE_TR_CREATE,		/* 1 none -> new */
+	TASKSTATE_TR_ADMIT,		/* 2 new -> ready */
+	TASKSTATE_TR_DISPATCH,		/* 3 ready -> running */
+	TASKSTATE_TR_EXIT,		/* 4 running -> exit */
+	TASKSTATE_TR_PREEMPT,		/* 5 running -> ready */
+	TASKSTATE_TR_BLOCK,		/* 6 running -> blocked */
+	TASKSTATE_TR_WAKE,		/* 7 blocked -> ready */
+	TASKSTATE_TR_KILL_READY,	/* 8 ready -> exit */
+	TASKSTATE_TR_KILL_BLOCKED,	/* 9 blocked -> exit */
+	TASKSTATE_NR_TRANSITIONS
+};
+
+enum taskstate_cause {
+	TASKSTATE_CAUSE_NONE = 0,
+	TASKSTATE_CAUSE_FORK,
+	TASKSTATE_CAUSE_THREAD,
+	TASKSTATE_CAUSE_CREATED,
+	TASKSTATE_CAUSE_DISPATCH,
+	TASKSTATE_CAUSE_EXIT,
+	TASKSTATE_CAUSE_ERROR,
+	TASKSTATE_CAUSE_KILLED,
+	TASKSTATE_CAUSE_PREEMPTED,
+	TASKSTATE_CAUSE_YIELD,
+	TASKSTATE_CAUSE_SLEEP,
+	TASKSTATE_CAUSE_IO,
+	TASKSTATE_CAUSE_STOPPED,
+	TASKSTATE_CAUSE_WAKEUP,
+	TASKSTATE_CAUSE_SIGNAL,
+	TASKSTATE_CAUSE_EXEC,
+	TASKSTATE_CAUSE_REAPED,
+	TASKSTATE_NR_CAUSES
+};
+
+/*
+ * The names of states, transitions and causes, in enum order: the words of
+ * the procfs files and of the JSON lines, shared so they cannot drift.
+ */
+#define TASKSTATE_STATE_NAMES { "none", "new", "ready", "running",	\
+	"blocked", "exit" }
+#define TASKSTATE_TRANSITION_NAMES { "none", "none->new", "new->ready",	\
+	"ready->running", "running->exit", "running->ready",		\
+	"running->blocked", "blocked->ready", "ready->exit", "blocked->exit" }
+#define TASKSTATE_CAUSE_NAMES { "none", "fork", "thread", "created",	\
+	"dispatch", "exit", "error", "killed", "preempted", "yield",	\
+	"sleep", "io", "stopped", "wakeup", "signal", "exec", "reaped" }
+
+/* Record kinds in the stream. */
+enum taskstate_kind {
+	TASKSTATE_KIND_EVENT = 1,
+	TASKSTATE_KIND_LOST = 2,	/* @lost events were dropped on @cpu */
+};
+
+#define TASKSTATE_COMM_LEN	16
+#define TASKSTATE_SITE_LEN	64
+
+/*
+ * One record as read(2) returns it.  Fixed size (TASKSTATE_RECORD_SIZE); a
+ * reader checks @size against the size it was built with.  Times are
+ * CLOCK_MONOTONIC nanoseconds.  No kernel address is ever handed out: the
+ * wait site is a symbol name.
+ */
+struct taskstate_event {
+	__u16 size;			/* sizeof(struct taskstate_event) */
+	__u8  kind;			/* enum taskstate_kind */
+	__u8  transition;		/* enum taskstate_transition */
+	__u8  from;			/* enum taskstate_state */
+	__u8  to;			/* enum taskstate_state */
+	__u8  cause;			/* enum taskstate_cause */
+	__u8  linux_state;		/* 'R', 'S', 'D', 'T', 't', 'Z', 'X', 'I' */
+	__u64 ts_ns;
+	__u32 cpu;
+	__s32 pid;			/* thread id */
+	__s32 tgid;			/* process id */
+	__s32 other_pid;		/* 0: no other task */
+	__s32 exit_code;		/* exit() status, 0-255 */
+	__s32 signal;			/* fatal signal, or the waking signal */
+	__u64 prev_state_ns;		/* time in @from; 0: not known */
+	__u64 lost;			/* TASKSTATE_KIND_LOST only */
+	char  comm[TASKSTATE_COMM_LEN];
+	char  other_comm[TASKSTATE_COMM_LEN];
+	char  wait_site[TASKSTATE_SITE_LEN];	/* blocking switches only */
+};
+
+#define TASKSTATE_RECORD_SIZE	sizeof(struct taskstate_event)
+
+#define TASKSTATE_IOC_MAGIC	0xb7
+
+/* Returns TASKSTATE_ABI_VERSION. */
+#define TASKSTATE_IOC_VERSION	_IO(TASKSTATE_IOC_MAGIC, 0)
+
+#endif /* _UAPI_LINUX_TASKSTATE_H */

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * taskstate: every task state transition of the scheduler, in the classic
+ * five-state model and in Linux's own states.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "taskstate.h"
+
+static int __init taskstate_init(void)
+{
+	int ret;
+
+	ret = ts_model_init();
+	if (ret)
+		return ret;
+	ret = ts_procfs_init();
+	if (ret)
+		goto err_model;
+	ret = ts_device_init();
+	if (ret)
+		goto err_procfs;
+	/* Last: from here on probes run and feed everything above. */
+	ret = ts_probes_attach();
+	if (ret)
+		goto err_device;
+	return 0;
+
+err_device:
+	ts_device_exit();
+err_procfs:
+	ts_procfs_exit();
+err_model:
+	ts_model_exit();
+	return ret;
+}
+
+static void __exit taskstate_exit(void)
+{
+	/* First: nothing below may be freed while a probe can still run. */
+	ts_probes_detach();
+	ts_device_exit();
+	ts_procfs_exit();
+	ts_model_exit();
+}
+
+module_init(taskstate_init);
+module_exit(taskstate_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The taskstate developers");
+MODULE_DESCRIPTION("Task state transitions of the scheduler, classic and Linux vocabularies");

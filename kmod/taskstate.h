@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces between the parts of the taskstate module. */
+#ifndef _TASKSTATE_INTERNAL_H
+#define _TASKSTATE_INTERNAL_H
+
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <uapi/linux/taskstate.h>
+
+struct task_struct;
+struct seq_file;
+
+/*
+ * What a probe hands to the model: one observed step of one task, in the
+ * shape of the UAPI record but with the wait site still an address, so the
+ * hot path never resolves symbols.
+ */
+struct ts_record {
+	u64 ts_ns;
+	u64 prev_state_ns;
+	unsigned long wait_ip;
+	u32 cpu;
+	pid_t pid;
+	pid_t tgid;
+	pid_t other_pid;
+	s32 exit_code;
+	s32 signal;
+	u8 transition;
+	u8 from;
+	u8 to;
+	u8 cause;
+	char linux_state;
+	char comm[TASK_COMM_LEN];
+	char other_comm[TASK_COMM_LEN];
+};
+
+/* probes.c: the tracepoint probes, attached and detached as one. */
+int ts_probes_attach(void);
+void ts_probes_detach(void);
+
+/* model.c: per-task records, classification, per-CPU counters. */
+int ts_model_init(void);
+void ts_model_exit(void);
+void ts_model_fork(struct task_struct *parent, struct task_struct *child);
+void ts_model_wakeup_new(struct task_struct *p);
+void ts_model_switch(bool preempt, struct task_struct *prev,
+		     struct task_struct *next, unsigned int prev_state);
+void ts_model_waking(struct task_struct *p);
+void ts_model_wakeup(struct task_struct *p);
+void ts_model_exec(struct task_struct *p);
+void ts_model_exit_task(struct task_struct *p);
+void ts_model_free(struct task_struct *p);
+void ts_model_signal(int sig, struct task_struct *p);
+
+u64 ts_count_transition(unsigned int tr);
+u64 ts_count_cause(unsigned int tr, unsigned int cause);
+u64 ts_count_matrix(unsigned int from, unsigned int to);
+u64 ts_count_evictions(void);
+u64 ts_count_wakeup_not_blocked(void);
+void ts_counters_reset(void);
+
+const char *ts_state_name(unsigned int state);
+const char *ts_cause_name(unsigned int cause);
+const char *ts_transition_name(unsigned int tr);
+
+/* procfs.c */
+int ts_procfs_init(void);
+void ts_procfs_exit(void);
+
+/* device.c */
+int ts_device_init(void);
+void ts_device_exit(void);
+
+#endif /* _TASKSTATE_INTERNAL_H */
