@@ -10,22 +10,49 @@
 
 #include "taskstate.h"
 
+static int ts_dev_open(struct inode *inode, struct file *file)
+{
+	struct ts_session *s = ts_session_create();
+
+	if (!s)
+		return -ENOMEM;
+	file->private_data = s;
+	return stream_open(inode, file);
+}
+
+static int ts_dev_release(struct inode *inode, struct file *file)
+{
+	ts_session_destroy(file->private_data);
+	return 0;
+}
+
+static ssize_t ts_dev_read(struct file *file, char __user *buf, size_t count,
+			   loff_t *ppos)
+{
+	return ts_session_read(file->private_data, buf, count,
+			       file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t ts_dev_poll(struct file *file, poll_table *pt)
+{
+	return ts_session_poll(file->private_data, file, pt);
+}
+
 static long ts_dev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	switch (cmd) {
-	case TASKSTATE_IOC_VERSION:
-		return TASKSTATE_ABI_VERSION;
-	default:
-		return -ENOTTY;
-	}
+	return ts_session_ioctl(file->private_data, cmd, (void __user *)arg);
 }
 
 static const struct file_operations ts_dev_fops = {
 	.owner = THIS_MODULE,
+	.open = ts_dev_open,
+	.release = ts_dev_release,
+	.read = ts_dev_read,
+	.poll = ts_dev_poll,
 	.unlocked_ioctl = ts_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	.llseek = no_llseek,
 };
 
 static struct miscdevice ts_miscdev = {

@@ -172,14 +172,16 @@ static void ts_record_other(struct ts_record *r, struct task_struct *o)
 	r->other_comm[TASK_COMM_LEN - 1] = '\0';
 }
 
-static void ts_emit(const struct ts_record *r)
+static void ts_emit(const struct ts_record *r, struct task_struct *p)
 {
 	this_cpu_inc(ts_counts.n[r->transition][r->cause]);
+	ts_sessions_emit(r, p);
 }
 
-/* Move @t to @to, filling the step into @r, and emit it. */
-static void ts_step(struct ts_task *t, struct ts_record *r, unsigned int from,
-		    unsigned int to, unsigned int cause)
+/* Move @t to @to, filling the step into @r, and emit it for @p. */
+static void ts_step(struct task_struct *p, struct ts_task *t,
+		    struct ts_record *r, unsigned int from, unsigned int to,
+		    unsigned int cause)
 {
 	r->from = from;
 	r->to = to;
@@ -191,7 +193,7 @@ static void ts_step(struct ts_task *t, struct ts_record *r, unsigned int from,
 		t->state = to;
 		t->since_ns = r->ts_ns;
 	}
-	ts_emit(r);
+	ts_emit(r, p);
 }
 
 void ts_model_fork(struct task_struct *parent, struct task_struct *child)
@@ -201,7 +203,8 @@ void ts_model_fork(struct task_struct *parent, struct task_struct *child)
 
 	ts_record_init(&r, child, ktime_get_mono_fast_ns());
 	ts_record_other(&r, parent);
-	ts_step(t, &r, TASKSTATE_NONE, TASKSTATE_NEW,
+	ts_sessions_fork(parent, child);
+	ts_step(child, t, &r, TASKSTATE_NONE, TASKSTATE_NEW,
 		child->tgid == parent->tgid ? TASKSTATE_CAUSE_THREAD :
 					      TASKSTATE_CAUSE_FORK);
 }
@@ -212,7 +215,7 @@ void ts_model_wakeup_new(struct task_struct *p)
 	struct ts_record r;
 
 	ts_record_init(&r, p, ktime_get_mono_fast_ns());
-	ts_step(t, &r, TASKSTATE_NEW, TASKSTATE_READY, TASKSTATE_CAUSE_CREATED);
+	ts_step(p, t, &r, TASKSTATE_NEW, TASKSTATE_READY, TASKSTATE_CAUSE_CREATED);
 }
 
 static unsigned int ts_block_cause(char letter)
@@ -253,13 +256,15 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 	ts_record_init(&r, prev, now);
 	if (prev_state == TASK_RUNNING) {
 		ts_record_other(&r, next);
-		ts_step(t, &r, TASKSTATE_RUNNING, TASKSTATE_READY,
+		ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY,
 			!preempt && ts_is_yield(prev) ? TASKSTATE_CAUSE_YIELD :
 							TASKSTATE_CAUSE_PREEMPTED);
 		return;
 	}
 	r.linux_state = task_index_to_char(__task_state_index(prev_state, 0));
-	ts_step(t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
+	if (ts_wait_site_wanted())
+		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
+	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
 		ts_block_cause(r.linux_state));
 }
 
@@ -271,7 +276,7 @@ static void ts_switch_in(struct task_struct *next, u64 now)
 	if (t && t->state == TASKSTATE_EXIT)
 		return;
 	ts_record_init(&r, next, now);
-	ts_step(t, &r, TASKSTATE_READY, TASKSTATE_RUNNING,
+	ts_step(next, t, &r, TASKSTATE_READY, TASKSTATE_RUNNING,
 		TASKSTATE_CAUSE_DISPATCH);
 }
 
@@ -337,7 +342,7 @@ void ts_model_wakeup(struct task_struct *p)
 	ts_record_init(&r, p, ktime_get_mono_fast_ns());
 	r.other_pid = t->waker_pid;
 	memcpy(r.other_comm, t->waker_comm, TASK_COMM_LEN);
-	ts_step(t, &r, TASKSTATE_BLOCKED, TASKSTATE_READY,
+	ts_step(p, t, &r, TASKSTATE_BLOCKED, TASKSTATE_READY,
 		t->wake_cause ?: TASKSTATE_CAUSE_WAKEUP);
 }
 
@@ -352,7 +357,7 @@ void ts_model_exec(struct task_struct *p)
 	r.cause = TASKSTATE_CAUSE_EXEC;
 	if (t)
 		t->state = TASKSTATE_RUNNING;
-	ts_emit(&r);
+	ts_emit(&r, p);
 }
 
 void ts_model_signal(int sig, struct task_struct *p)
@@ -412,7 +417,7 @@ void ts_model_exit_task(struct task_struct *p)
 		t->state = from;
 		t->since_ns = 0;
 	}
-	ts_step(t, &r, from, TASKSTATE_EXIT, cause);
+	ts_step(p, t, &r, from, TASKSTATE_EXIT, cause);
 }
 
 void ts_model_free(struct task_struct *p)
@@ -432,7 +437,8 @@ void ts_model_free(struct task_struct *p)
 			r.prev_state_ns = r.ts_ns - t->since_ns;
 		cmpxchg(&t->owner, p, NULL);
 	}
-	ts_emit(&r);
+	ts_emit(&r, p);
+	ts_sessions_free(p);
 }
 
 static u64 ts_counts_sum(size_t offset)

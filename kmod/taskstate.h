@@ -3,6 +3,7 @@
 #ifndef _TASKSTATE_INTERNAL_H
 #define _TASKSTATE_INTERNAL_H
 
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <uapi/linux/taskstate.h>
@@ -15,16 +16,22 @@ struct seq_file;
  * shape of the UAPI record but with the wait site still an address, so the
  * hot path never resolves symbols.
  */
+/* Return addresses kept from a blocking switch; names come at read time. */
+#define TS_WAIT_FRAMES	8
+
 struct ts_record {
 	u64 ts_ns;
 	u64 prev_state_ns;
-	unsigned long wait_ip;
+	u64 lost;			/* TASKSTATE_KIND_LOST only */
+	unsigned long wait_ips[TS_WAIT_FRAMES];
 	u32 cpu;
 	pid_t pid;
 	pid_t tgid;
 	pid_t other_pid;
 	s32 exit_code;
 	s32 signal;
+	u8 kind;			/* enum taskstate_kind */
+	u8 nr_wait_ips;
 	u8 transition;
 	u8 from;
 	u8 to;
@@ -62,6 +69,28 @@ void ts_counters_reset(void);
 const char *ts_state_name(unsigned int state);
 const char *ts_cause_name(unsigned int cause);
 const char *ts_transition_name(unsigned int tr);
+
+/* waitsite.c: where a task blocked. */
+unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max);
+void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
+		       size_t len);
+
+/* session.c: the readers' sessions and their filters. */
+struct ts_session;
+bool ts_wait_site_wanted(void);
+void ts_sessions_fork(struct task_struct *parent, struct task_struct *child);
+void ts_sessions_emit(const struct ts_record *r, struct task_struct *p);
+void ts_sessions_free(struct task_struct *p);
+struct ts_session *ts_session_create(void);
+void ts_session_destroy(struct ts_session *s);
+long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
+		      void __user *arg);
+ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
+			bool nonblock);
+__poll_t ts_session_poll(struct ts_session *s, struct file *file,
+			 poll_table *pt);
+void ts_record_to_event(const struct ts_record *r,
+			struct taskstate_event *ev);
 
 /* procfs.c */
 int ts_procfs_init(void);

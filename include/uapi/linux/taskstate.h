@@ -114,7 +114,55 @@ struct taskstate_event {
 
 #define TASKSTATE_IOC_MAGIC	0xb7
 
+/*
+ * A session (one open() of /dev/taskstate) records from its first read() or
+ * TASKSTATE_IOC_START, whichever comes first.  Its filter can be replaced at
+ * any time; its buffer size only before it starts.
+ */
+
+/* Which tasks a session records.  Unknown flags are refused (-EINVAL). */
+#define TASKSTATE_FILTER_PIDS		(1U << 0)	/* thread ids in @ids */
+#define TASKSTATE_FILTER_TGIDS		(1U << 1)	/* process ids in @ids */
+/* @ids, their threads and all their future descendants */
+#define TASKSTATE_FILTER_DESCENDANTS	(1U << 2)
+#define TASKSTATE_FILTER_UID		(1U << 3)	/* tasks of @uid */
+#define TASKSTATE_FILTER_COMM		(1U << 4)	/* tasks named @comm */
+#define TASKSTATE_FILTER_NO_WAIT_SITE	(1U << 5)	/* skip the unwinding */
+#define TASKSTATE_FILTER_ALL_FLAGS	0x3fU
+
+#define TASKSTATE_FILTER_MAX_IDS	64
+
+struct taskstate_filter {
+	__u32 flags;
+	/* bit n: transition n (0: exec, reaped); 0: every transition */
+	__u32 transition_mask;
+	__u32 cause_mask;	/* bit n: cause n; 0: every cause */
+	__u32 uid;
+	__u32 nr_ids;		/* at most TASKSTATE_FILTER_MAX_IDS */
+	__u32 __reserved;	/* must be 0 */
+	__s32 ids[TASKSTATE_FILTER_MAX_IDS];
+	char  comm[TASKSTATE_COMM_LEN];
+};
+
+/* Totals of one session since it was opened. */
+struct taskstate_stats {
+	__u64 produced;		/* events that matched the filter */
+	__u64 delivered;	/* events read */
+	__u64 lost;		/* events dropped on a full buffer */
+	__u64 untracked;	/* descendants not followed: set was full */
+	__u32 buffer_records;	/* per CPU */
+	__u32 nr_cpus;
+};
+
+#define TASKSTATE_BUFFER_MIN	16
+#define TASKSTATE_BUFFER_MAX	(1U << 20)
+
 /* Returns TASKSTATE_ABI_VERSION. */
 #define TASKSTATE_IOC_VERSION	_IO(TASKSTATE_IOC_MAGIC, 0)
+#define TASKSTATE_IOC_SET_FILTER _IOW(TASKSTATE_IOC_MAGIC, 1, struct taskstate_filter)
+/* Records per CPU, TASKSTATE_BUFFER_MIN..MAX; -EBUSY once started. */
+#define TASKSTATE_IOC_SET_BUFFER _IOW(TASKSTATE_IOC_MAGIC, 2, __u32)
+#define TASKSTATE_IOC_START	_IO(TASKSTATE_IOC_MAGIC, 3)
+#define TASKSTATE_IOC_GET_STATS	_IOR(TASKSTATE_IOC_MAGIC, 4, struct taskstate_stats)
 
 #endif /* _UAPI_LINUX_TASKSTATE_H */

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU record buffers of one session.
+ *
+ * Each CPU's buffer has one producer (the probes on that CPU, interrupts off
+ * while writing, so nested probes from an interrupt cannot interleave) and
+ * one consumer (the session's reader), so head and tail need only
+ * acquire/release ordering.  A full buffer drops the new record and counts
+ * it; the count reaches the reader as a lost-events record placed where the
+ * loss happened, or, if nothing follows, made up by the reader.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/cpumask.h>
+#include <linux/irqflags.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+
+#include "buffer.h"
+#include "taskstate.h"
+
+struct ts_cpu_ring {
+	u32 head;			/* producer: next slot to fill */
+	u32 tail;			/* consumer: next slot to read */
+	atomic_long_t pending_lost;	/* dropped, not yet reported */
+	u64 written;			/* producer only */
+	atomic64_t lost;		/* total dropped */
+	struct ts_record *recs;
+} ____cacheline_aligned;
+
+struct ts_ring {
+	u32 size;			/* records per CPU, a power of two */
+	int last_cpu;			/* where the last record read came from */
+	struct ts_cpu_ring cpu[];	/* nr_cpu_ids */
+};
+
+struct ts_ring *ts_ring_alloc(u32 records_per_cpu)
+{
+	struct ts_ring *ring;
+	int cpu;
+
+	ring = kzalloc(struct_size(ring, cpu, nr_cpu_ids), GFP_KERNEL);
+	if (!ring)
+		return NULL;
+	ring->size = roundup_pow_of_two(records_per_cpu);
+	ring->last_cpu = -1;
+	for_each_possible_cpu(cpu) {
+		ring->cpu[cpu].recs = vmalloc_array(ring->size,
+						    sizeof(struct ts_record));
+		if (!ring->cpu[cpu].recs) {
+			ts_ring_free(ring);
+			return NULL;
+		}
+	}
+	return ring;
+}
+
+void ts_ring_free(struct ts_ring *ring)
+{
+	int cpu;
+
+	if (!ring)
+		return;
+	for_each_possible_cpu(cpu)
+		vfree(ring->cpu[cpu].recs);
+	kfree(ring);
+}
+
+static void ts_ring_put(struct ts_ring *ring, struct ts_cpu_ring *c,
+			const struct ts_record *r)
+{
+	c->recs[c->head & (ring->size - 1)] = *r;
+	/* The record is complete before the reader can see it. */
+	smp_store_release(&c->head, c->head + 1);
+}
+
+static void ts_lost_record(struct ts_record *r, int cpu, long lost)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = TASKSTATE_KIND_LOST;
+	r->ts_ns = ktime_get_mono_fast_ns();
+	r->cpu = cpu;
+	r->lost = lost;
+}
+
+void ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
+{
+	struct ts_cpu_ring *c;
+	unsigned long flags;
+	u32 used, need;
+	long lost;
+	int cpu;
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	c = &ring->cpu[cpu];
+	/* Pairs with the release in ts_ring_consume(): the slot is free. */
+	used = c->head - smp_load_acquire(&c->tail);
+	lost = atomic_long_read(&c->pending_lost);
+	need = lost ? 2 : 1;
+	if (ring->size - used < need) {
+		atomic_long_inc(&c->pending_lost);
+		atomic64_inc(&c->lost);
+		goto out;
+	}
+	if (lost) {
+		struct ts_record marker;
+
+		/* The reader may have reported them meanwhile. */
+		lost = atomic_long_xchg(&c->pending_lost, 0);
+		if (lost) {
+			ts_lost_record(&marker, cpu, lost);
+			ts_ring_put(ring, c, &marker);
+		}
+	}
+	ts_ring_put(ring, c, r);
+	c->written++;
+out:
+	local_irq_restore(flags);
+}
+
+/* The CPU whose next record is the oldest, or -1 if all are empty. */
+static int ts_ring_oldest(struct ts_ring *ring)
+{
+	u64 best_ts = U64_MAX;
+	int cpu, best = -1;
+
+	for_each_possible_cpu(cpu) {
+		struct ts_cpu_ring *c = &ring->cpu[cpu];
+		const struct ts_record *r;
+
+		/* Pairs with the release in ts_ring_put(). */
+		if (smp_load_acquire(&c->head) == c->tail)
+			continue;
+		r = &c->recs[c->tail & (ring->size - 1)];
+		if (r->ts_ns < best_ts) {
+			best_ts = r->ts_ns;
+			best = cpu;
+		}
+	}
+	return best;
+}
+
+/* Losses with no record after them: the reader reports them itself. */
+static int ts_ring_unreported_loss(struct ts_ring *ring)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (atomic_long_read(&ring->cpu[cpu].pending_lost))
+			return cpu;
+	return -1;
+}
+
+bool ts_ring_empty(struct ts_ring *ring)
+{
+	return ts_ring_oldest(ring) < 0 && ts_ring_unreported_loss(ring) < 0;
+}
+
+/*
+ * Copy out the oldest record, leaving it in place until ts_ring_consume(),
+ * so a failed copy to the reader loses nothing.
+ */
+bool ts_ring_read(struct ts_ring *ring, struct ts_record *r)
+{
+	int cpu = ts_ring_oldest(ring);
+	long lost;
+
+	ring->last_cpu = -1;
+	if (cpu >= 0) {
+		struct ts_cpu_ring *c = &ring->cpu[cpu];
+
+		*r = c->recs[c->tail & (ring->size - 1)];
+		ring->last_cpu = cpu;
+		return true;
+	}
+	cpu = ts_ring_unreported_loss(ring);
+	if (cpu < 0)
+		return false;
+	lost = atomic_long_xchg(&ring->cpu[cpu].pending_lost, 0);
+	if (!lost)
+		return false;
+	ts_lost_record(r, cpu, lost);
+	return true;
+}
+
+void ts_ring_consume(struct ts_ring *ring)
+{
+	struct ts_cpu_ring *c;
+
+	if (ring->last_cpu < 0)
+		return;
+	c = &ring->cpu[ring->last_cpu];
+	/* Done with the slot before the producer may reuse it. */
+	smp_store_release(&c->tail, c->tail + 1);
+	ring->last_cpu = -1;
+}
+
+void ts_ring_totals(struct ts_ring *ring, u64 *written, u64 *lost)
+{
+	int cpu;
+
+	*written = 0;
+	*lost = 0;
+	for_each_possible_cpu(cpu) {
+		*written += READ_ONCE(ring->cpu[cpu].written);
+		*lost += atomic64_read(&ring->cpu[cpu].lost);
+	}
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TASKSTATE_BUFFER_H
+#define _TASKSTATE_BUFFER_H
+
+#include <linux/types.h>
+
+struct ts_record;
+struct ts_ring;
+
+struct ts_ring *ts_ring_alloc(u32 records_per_cpu);
+void ts_ring_free(struct ts_ring *ring);
+
+/* Producer: probe context, on the CPU whose buffer it fills. */
+void ts_ring_write(struct ts_ring *ring, const struct ts_record *r);
+
+/* Consumer: one reader at a time (the session's lock). */
+bool ts_ring_empty(struct ts_ring *ring);
+bool ts_ring_read(struct ts_ring *ring, struct ts_record *r);
+void ts_ring_consume(struct ts_ring *ring);
+void ts_ring_totals(struct ts_ring *ring, u64 *written, u64 *lost);
+
+#endif /* _TASKSTATE_BUFFER_H */

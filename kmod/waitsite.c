@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wait sites: the kernel function a task blocked in.
+ *
+ * At sched_switch the probe runs on the blocking task's stack, so a short
+ * unwind sees where it blocked.  The probe keeps raw return addresses; names
+ * are resolved only when a reader copies the event out, and generic wait
+ * helpers are skipped there so the site names the mechanism (pipe_read,
+ * do_msgrcv, futex_wait_queue) rather than schedule().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+
+#include "taskstate.h"
+
+/* Enough to get past this module's frames and the scheduler's. */
+#define TS_WAIT_UNWIND	(TS_WAIT_FRAMES + 8)
+
+unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max)
+{
+	unsigned long raw[TS_WAIT_UNWIND];
+	unsigned int n, i = 0, out = 0;
+
+	n = stack_trace_save(raw, ARRAY_SIZE(raw), 0);
+	while (i < n && within_module(raw[i], THIS_MODULE))
+		i++;
+	while (i < n && out < max)
+		ips[out++] = raw[i++];
+	return out;
+}
+
+/* The scheduler and the generic ways of waiting: never the answer. */
+static const char *const ts_generic_waits[] = {
+	"__traceiter_sched_switch", "__schedule", "schedule",
+	"preempt_schedule_common", "wait_woken", "bit_wait", "bit_wait_io",
+	"do_wait_for_common", "__wait_for_common", "wait_for_common",
+	"wait_for_common_io", "out_of_line_wait_on_bit",
+	"out_of_line_wait_on_bit_lock", "__mutex_lock",
+	"__mutex_lock_slowpath", "mutex_lock", "mutex_lock_interruptible",
+	"mutex_lock_killable", "__mutex_lock_interruptible_slowpath",
+	"__mutex_lock_killable_slowpath", "rwsem_down_read_slowpath",
+	"rwsem_down_write_slowpath", "down_read", "down_write",
+	"down_read_killable", "down_write_killable", "rt_mutex_slowlock",
+	"__rt_mutex_slowlock", "unix_stream_data_wait", "sk_wait_data",
+	"wq_sleep",
+};
+
+static const char *const ts_generic_prefixes[] = {
+	"schedule_", "io_schedule", "__wait_", "wait_for_completion",
+};
+
+static bool ts_is_generic_wait(const char *name)
+{
+	size_t len = strcspn(name, ". ");	/* .constprop.0, [module] */
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ts_generic_waits); i++)
+		if (strlen(ts_generic_waits[i]) == len &&
+		    !strncmp(name, ts_generic_waits[i], len))
+			return true;
+	for (i = 0; i < ARRAY_SIZE(ts_generic_prefixes); i++)
+		if (str_has_prefix(name, ts_generic_prefixes[i]))
+			return true;
+	return false;
+}
+
+void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
+		       size_t len)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		sprint_symbol_no_offset(sym, ips[i]);
+		/* No symbol: kallsyms prints the address, which must not leak. */
+		if (str_has_prefix(sym, "0x"))
+			strscpy(sym, "?", sizeof(sym));
+		strscpy(buf, sym, len);
+		if (!ts_is_generic_wait(sym))
+			return;
+	}
+	/* All generic: the outermost frame seen is the best there is. */
+}
