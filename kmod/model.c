@@ -254,7 +254,12 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 		return;
 
 	ts_record_init(&r, prev, now);
-	if (prev_state == TASK_RUNNING) {
+	/*
+	 * Preempted in the middle of going to sleep, a task keeps its new
+	 * state in prev_state but stays on the runqueue: it is ready, as the
+	 * kernel's own "R+" and its involuntary switch count say.
+	 */
+	if (prev_state == TASK_RUNNING || preempt) {
 		ts_record_other(&r, next);
 		ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY,
 			!preempt && ts_is_yield(prev) ? TASKSTATE_CAUSE_YIELD :
