@@ -80,11 +80,11 @@ static void ts_ring_put(struct ts_ring *ring, struct ts_cpu_ring *c,
 	smp_store_release(&c->head, c->head + 1);
 }
 
-static void ts_lost_record(struct ts_record *r, int cpu, long lost)
+static void ts_lost_record(struct ts_record *r, int cpu, long lost, u64 ts)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = TASKSTATE_KIND_LOST;
-	r->ts_ns = ktime_get_mono_fast_ns();
+	r->ts_ns = ts;
 	r->cpu = cpu;
 	r->lost = lost;
 }
@@ -115,7 +115,8 @@ void ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
 		/* The reader may have reported them meanwhile. */
 		lost = atomic_long_xchg(&c->pending_lost, 0);
 		if (lost) {
-			ts_lost_record(&marker, cpu, lost);
+			/* Stamped like the event it precedes, to merge in order. */
+			ts_lost_record(&marker, cpu, lost, r->ts_ns);
 			ts_ring_put(ring, c, &marker);
 		}
 	}
@@ -186,7 +187,7 @@ bool ts_ring_read(struct ts_ring *ring, struct ts_record *r)
 	lost = atomic_long_xchg(&ring->cpu[cpu].pending_lost, 0);
 	if (!lost)
 		return false;
-	ts_lost_record(r, cpu, lost);
+	ts_lost_record(r, cpu, lost, ktime_get_mono_fast_ns());
 	return true;
 }
 

@@ -50,6 +50,7 @@ struct ts_task {
 	pid_t killer_pid;
 	pid_t parent_pid;		/* at exit: who will reap it */
 	s32 kill_signal;
+	u64 killed_from_ns;		/* time in killed_from when marked */
 	char waker_comm[TASK_COMM_LEN];
 	char killer_comm[TASK_COMM_LEN];
 };
@@ -145,6 +146,7 @@ static struct ts_task *ts_task_of(struct task_struct *p)
 	t->killer_pid = 0;
 	t->parent_pid = 0;
 	t->kill_signal = 0;
+	t->killed_from_ns = 0;
 	t->waker_comm[0] = '\0';
 	t->killer_comm[0] = '\0';
 	return t;
@@ -325,6 +327,8 @@ void ts_model_waking(struct task_struct *p)
 	if (__fatal_signal_pending(p) && t->state == TASKSTATE_BLOCKED &&
 	    !t->killed_from) {
 		t->killed_from = TASKSTATE_BLOCKED;
+		if (t->since_ns)
+			t->killed_from_ns = ktime_get_mono_fast_ns() - t->since_ns;
 		t->killer_pid = t->waker_pid;
 		memcpy(t->killer_comm, t->waker_comm, TASK_COMM_LEN);
 	}
@@ -379,8 +383,11 @@ void ts_model_signal(int sig, struct task_struct *p)
 	 * A blocked task was already woken (and marked) from ts_model_waking;
 	 * what is left is a task waiting for a CPU, or one running.
 	 */
-	if (t->state == TASKSTATE_READY)
+	if (t->state == TASKSTATE_READY) {
 		t->killed_from = TASKSTATE_READY;
+		if (t->since_ns)
+			t->killed_from_ns = ktime_get_mono_fast_ns() - t->since_ns;
+	}
 	t->killer_pid = current->pid;
 	memcpy(t->killer_comm, current->comm, TASK_COMM_LEN);
 	t->killer_comm[TASK_COMM_LEN - 1] = '\0';
@@ -410,15 +417,17 @@ void ts_model_exit_task(struct task_struct *p)
 		rcu_read_lock();
 		t->parent_pid = rcu_dereference(p->real_parent)->tgid;
 		rcu_read_unlock();
+		if (t->since_ns)
+			r.prev_state_ns = r.ts_ns - t->since_ns;
 		if (cause == TASKSTATE_CAUSE_KILLED) {
-			if (t->killed_from)
-				from = t->killed_from;
 			r.other_pid = t->killer_pid;
 			memcpy(r.other_comm, t->killer_comm, TASK_COMM_LEN);
 		}
-		/* The time reported is that of the state it really left. */
-		if (t->since_ns)
-			r.prev_state_ns = r.ts_ns - t->since_ns;
+		/* Attributed to the state it was killed in: time spent there. */
+		if (cause == TASKSTATE_CAUSE_KILLED && t->killed_from) {
+			from = t->killed_from;
+			r.prev_state_ns = t->killed_from_ns;
+		}
 		t->state = from;
 		t->since_ns = 0;
 	}

@@ -95,7 +95,7 @@ struct taskstate_event {
 	__u8  from;			/* enum taskstate_state */
 	__u8  to;			/* enum taskstate_state */
 	__u8  cause;			/* enum taskstate_cause */
-	__u8  linux_state;		/* 'R', 'S', 'D', 'T', 't', 'Z', 'X', 'I' */
+	__u8  linux_state;		/* R S D T t Z X P I, as in /proc */
 	__u64 ts_ns;
 	__u32 cpu;
 	__s32 pid;			/* thread id */
@@ -115,15 +115,22 @@ struct taskstate_event {
 #define TASKSTATE_IOC_MAGIC	0xb7
 
 /*
- * A session (one open() of /dev/taskstate) records from its first read() or
- * TASKSTATE_IOC_START, whichever comes first.  Its filter can be replaced at
- * any time; its buffer size only before it starts.
+ * A session (one open() of /dev/taskstate) records from its first read(),
+ * poll() or TASKSTATE_IOC_START.  Its filter can be replaced at any time
+ * (DESCENDANTS then starts again from @ids); its buffer size only before it
+ * starts.  Pids are those of the initial pid namespace.
+ *
+ * A filter is refused (-EINVAL) with unknown flags, more than one of PIDS,
+ * TGIDS and DESCENDANTS, @nr_ids not matching them (1..MAX_IDS with one,
+ * 0 without), an id <= 0, mask bits above the defined transitions or
+ * causes, an empty or unterminated @comm with COMM, an unmapped @uid with
+ * UID, or a non-zero @__reserved.
  */
 
 /* Which tasks a session records.  Unknown flags are refused (-EINVAL). */
 #define TASKSTATE_FILTER_PIDS		(1U << 0)	/* thread ids in @ids */
 #define TASKSTATE_FILTER_TGIDS		(1U << 1)	/* process ids in @ids */
-/* @ids, their threads and all their future descendants */
+/* @ids, their threads, and all they fork once the session has started */
 #define TASKSTATE_FILTER_DESCENDANTS	(1U << 2)
 #define TASKSTATE_FILTER_UID		(1U << 3)	/* tasks of @uid */
 #define TASKSTATE_FILTER_COMM		(1U << 4)	/* tasks named @comm */
