@@ -21,10 +21,10 @@ endif
 KSRC = $(shell scripts/kernel-src)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
-.PHONY: all deps module userspace selftests check checkpatch sparse demo \
+.PHONY: all deps module userspace selftests bench check checkpatch sparse demo \
 	clean help
 
-all: module userspace selftests
+all: module userspace selftests bench
 
 deps:
 	scripts/deps
@@ -34,6 +34,9 @@ module:
 
 userspace:
 	$(MAKE) -C userspace
+
+bench: userspace
+	$(MAKE) -C bench
 
 selftests: userspace
 	$(MAKE) -C selftests/taskstate KSFT_DIR=$(KSRC)/tools/testing/selftests \
@@ -63,6 +66,7 @@ demo: all
 clean:
 	-$(KBUILD) clean
 	$(MAKE) -C userspace clean
+	$(MAKE) -C bench clean
 	-$(MAKE) -C selftests/taskstate clean \
 		KSFT_DIR=$(shell scripts/kernel-src 2>/dev/null)/tools/testing/selftests
 	rm -rf out
