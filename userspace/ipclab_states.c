@@ -23,7 +23,12 @@
 
 #include "ipclab.h"
 #include "lib/counters.h"
+#include "lib/decode.h"
+#include "lib/stream.h"
 #include "lib/util.h"
+
+/* lifecycle, killed-blocked, killed-ready */
+#define NR_CHILDREN 3
 
 /* How long the lifecycle child competes for its CPU: many time slices. */
 #define SPIN_NS (60 * 1000 * 1000ull)
@@ -162,18 +167,69 @@ static void killed_ready(void)
 	close(started[1]);
 }
 
-static void print_delta(const struct ts_counters *d)
+/*
+ * Follow this process and everything it forks.  NULL when the module is
+ * not there: the walk still runs, untraced.
+ */
+static struct ts_stream *trace_descendants(void)
 {
-	printf("\nTransitions counted by the module during the run (whole system):\n");
-	for (int tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++) {
-		printf("  %d %-18s %8llu ", tr, ts_transition_str(tr),
-		       (unsigned long long)d->transition[tr]);
-		for (int c = 0; c < TASKSTATE_NR_CAUSES; c++)
-			if (d->cause[tr][c])
-				printf(" %s=%llu", ts_cause_str(c),
-				       (unsigned long long)d->cause[tr][c]);
-		putchar('\n');
+	struct taskstate_filter f;
+	struct ts_stream *stream = ts_stream_open(NULL, 0);
+	pid_t self = getpid();
+
+	if (!stream) {
+		printf("tracing unavailable (%s): load kmod/taskstate.ko to see the transitions\n",
+		       errno == ENOENT ? "module not loaded" : strerror(errno));
+		return NULL;
 	}
+	if (ts_filter_pids(&f, TASKSTATE_FILTER_DESCENDANTS, &self, 1) ||
+	    ts_stream_set_buffer(stream, 1 << 16) ||
+	    ts_stream_set_filter(stream, &f) || ts_stream_start(stream))
+		die("cannot set up a taskstate session");
+	return stream;
+}
+
+/* Print the children's events (not ours) and count their transitions. */
+static void tell_story(struct ts_stream *stream, pid_t self)
+{
+	static struct taskstate_event ev[TS_STREAM_BATCH];
+	uint64_t count[TASKSTATE_NR_TRANSITIONS] = { 0 };
+	uint64_t first_ts = 0;
+	char line[512];
+	ssize_t n = 0;
+
+	uint64_t deadline = now_ns() + 2000000000ull;
+	int reaped = 0;
+
+	printf("\nThe children's transitions, as the module saw them:\n");
+	/*
+	 * Our own reading makes events of ours forever, so stop at the last
+	 * child's reap (which comes after an RCU grace period), or give up
+	 * after two seconds.
+	 */
+	while (reaped < NR_CHILDREN && now_ns() < deadline &&
+	       (n = ts_stream_read(stream, ev, TS_STREAM_BATCH, 200)) >= 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (ev[i].kind == TASKSTATE_KIND_EVENT && ev[i].tgid == self)
+				continue;
+			if (ev[i].cause == TASKSTATE_CAUSE_REAPED)
+				reaped++;
+			if (!first_ts)
+				first_ts = ev[i].ts_ns;
+			ev[i].ts_ns -= first_ts;
+			ts_event_format_text(&ev[i], line, sizeof(line));
+			printf("  %s\n", line);
+			if (ev[i].kind == TASKSTATE_KIND_EVENT)
+				count[ev[i].transition]++;
+		}
+	}
+	if (n < 0)
+		die("reading /dev/taskstate: %s", strerror((int)-n));
+
+	printf("\nThe nine transitions, counted for the children only:\n");
+	for (int tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++)
+		printf("  %d %-18s %4llu\n", tr, ts_transition_str(tr),
+		       (unsigned long long)count[tr]);
 }
 
 static void usage(FILE *out)
@@ -183,7 +239,8 @@ static void usage(FILE *out)
 		"Walk child processes through the five classic states (new, ready,\n"
 		"running, blocked, exit) and all nine transitions, including being\n"
 		"killed while ready and while blocked.  With the taskstate module\n"
-		"loaded, print the transitions the module counted meanwhile.\n");
+		"loaded, print every transition of the children as the module saw\n"
+		"it: cause, wait site, waker, time spent in the state left.\n");
 }
 
 int ipclab_states(int argc, char **argv)
@@ -192,8 +249,7 @@ int ipclab_states(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct ts_counters before, after, delta;
-	bool counted;
+	struct ts_stream *stream;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -207,21 +263,14 @@ int ipclab_states(int argc, char **argv)
 		usage_error("states: unexpected argument '%s'", argv[optind]);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	counted = ts_counters_read(&before) == 0;
-	if (!counted)
-		printf("tracing unavailable (%s): load kmod/taskstate.ko to see counts\n",
-		       errno == ENOENT ? "module not loaded" : strerror(errno));
-
+	stream = trace_descendants();
 	pin_to_cpu(0);
 	lifecycle();
 	killed_blocked();
 	killed_ready();
-
-	if (counted) {
-		if (ts_counters_read(&after))
-			die_errno("read %s", TS_PROC_TRANSITIONS);
-		ts_counters_delta(&before, &after, &delta);
-		print_delta(&delta);
+	if (stream) {
+		tell_story(stream, getpid());
+		ts_stream_close(stream);
 	}
 	return 0;
 }
