@@ -845,4 +845,140 @@ TEST_F(stream, nonblocking_read_and_poll)
 	ts_stream_close(s);
 }
 
+/* Two children that wake, sleep five times and exit; @setup runs first. */
+static void two_sleepers(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(stream) *self, pid_t *kids, int gofd,
+			 void (*setup)(int which))
+{
+	for (int i = 0; i < 2; i++) {
+		kids[i] = kid(_metadata, self);
+		if (kids[i] == 0) {
+			setup(i);
+			wait_for_go(gofd);
+			for (int j = 0; j < 5; j++)
+				usleep(1000);
+			_exit(3);
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		wait_sleeping(_metadata, kids[i]);
+}
+
+/* Read until both children exited, then whatever else came. */
+static size_t run_sleepers(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(stream) *self, const pid_t *kids,
+			   int gofd, const struct match *last)
+{
+	size_t start = self->n;
+
+	ASSERT_EQ(0, ts_stream_start(self->s));
+	ASSERT_EQ(2, write(gofd, "gg", 2));
+	for (int i = 0; i < 2; i++)
+		EXPECT_EQ(3 << 8, reap(_metadata, self, kids[i]));
+	if (last)
+		expect_event(_metadata, self, start, last, "last awaited event");
+	read_until(_metadata, self, self->s, self->n, NULL, 200);
+	return start;
+}
+
+static void name_child(int which)
+{
+	prctl(PR_SET_NAME, which ? "ts-unnamed" : "ts-named");
+}
+
+TEST_F(stream, comm_filter_selects_by_name)
+{
+	struct taskstate_filter f = { .flags = TASKSTATE_FILTER_COMM };
+	int gofd[2];
+	pid_t kids[2];
+	size_t start;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
+	two_sleepers(_metadata, self, kids, gofd[0], name_child);
+	strcpy(f.comm, "ts-named");
+	ASSERT_EQ(0, ts_stream_set_filter(self->s, &f));
+	start = run_sleepers(_metadata, self, kids, gofd[1],
+			     M(kids[0], ANY, TASKSTATE_EXIT, ANY));
+	EXPECT_EQ(-1, first_stranger(self, start, kids[0], kids[0]))
+		dump(_metadata, self, start);
+	EXPECT_LE(10, count_events(self, start));
+	close(gofd[0]);
+	close(gofd[1]);
+}
+
+static void become_uid(int which)
+{
+	if (which == 0 && setresuid(4242, 4242, 4242))
+		_exit(97);
+}
+
+TEST_F(stream, uid_filter_selects_by_owner)
+{
+	struct taskstate_filter f = { .flags = TASKSTATE_FILTER_UID, .uid = 4242 };
+	int gofd[2];
+	pid_t kids[2];
+	size_t start;
+
+	RETURN_IF_SETUP_SKIPPED();
+	if (geteuid() != 0)
+		SKIP(return, "changing a child's uid needs root");
+
+	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
+	two_sleepers(_metadata, self, kids, gofd[0], become_uid);
+	ASSERT_EQ(0, ts_stream_set_filter(self->s, &f));
+	start = run_sleepers(_metadata, self, kids, gofd[1],
+			     M(kids[0], ANY, TASKSTATE_EXIT, ANY));
+	EXPECT_EQ(-1, first_stranger(self, start, kids[0], kids[0]))
+		dump(_metadata, self, start);
+	EXPECT_LE(10, count_events(self, start));
+	close(gofd[0]);
+	close(gofd[1]);
+}
+
+static void no_setup(int which)
+{
+	(void)which;
+}
+
+TEST_F(stream, transition_and_cause_masks_select_events)
+{
+	struct taskstate_filter f;
+	int gofd[2];
+	pid_t kids[2];
+	size_t start, blocks = 0;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
+	two_sleepers(_metadata, self, kids, gofd[0], no_setup);
+	/* Blocking switches, and exits with an error, of these two only. */
+	ASSERT_EQ(0, ts_filter_pids(&f, TASKSTATE_FILTER_PIDS, kids, 2));
+	f.transition_mask = 1U << TASKSTATE_TR_BLOCK | 1U << TASKSTATE_TR_EXIT;
+	f.cause_mask = 1U << TASKSTATE_CAUSE_SLEEP | 1U << TASKSTATE_CAUSE_ERROR;
+	ASSERT_EQ(0, ts_stream_set_filter(self->s, &f));
+	start = run_sleepers(_metadata, self, kids, gofd[1],
+			     M(kids[1], ANY, TASKSTATE_EXIT, ANY));
+	for (size_t i = start; i < self->n; i++) {
+		const struct taskstate_event *ev = &self->ev[i];
+
+		if (ev->kind != TASKSTATE_KIND_EVENT)
+			continue;
+		if (ev->transition == TASKSTATE_TR_BLOCK) {
+			EXPECT_EQ(TASKSTATE_CAUSE_SLEEP, ev->cause);
+			blocks++;
+		} else {
+			EXPECT_EQ(TASKSTATE_TR_EXIT, ev->transition);
+			EXPECT_EQ(TASKSTATE_CAUSE_ERROR, ev->cause);
+			EXPECT_EQ(3, ev->exit_code);
+		}
+	}
+	/* Five sleeps each, and the go read of the one woken second. */
+	EXPECT_LE(10, blocks);
+	EXPECT_LE(0, find(self, start, M(kids[0], ANY, TASKSTATE_EXIT, ANY)));
+	close(gofd[0]);
+	close(gofd[1]);
+}
+
 TEST_HARNESS_MAIN
