@@ -2,11 +2,17 @@
 #ifndef IPCLAB_H
 #define IPCLAB_H
 
-/* One ipclab subcommand: argv[0] is the subcommand's name. */
+struct lab_mech;
+
+/*
+ * One ipclab subcommand: argv[0] is the subcommand's name.  Either its own
+ * @run, or @mech, an exchange run by lab_main() (ipclab_run.h).
+ */
 struct ipclab_cmd {
 	const char *name;
 	const char *summary;
 	int (*run)(int argc, char **argv);
+	const struct lab_mech *mech;
 };
 
 int ipclab_states(int argc, char **argv);

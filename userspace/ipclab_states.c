@@ -26,12 +26,18 @@
 #include "lib/decode.h"
 #include "lib/stream.h"
 #include "lib/util.h"
+#include "ipclab_story.h"
 
 /* lifecycle, killed-blocked, killed-ready */
 #define NR_CHILDREN 3
 
 /* How long the lifecycle child competes for its CPU: many time slices. */
 #define SPIN_NS (60 * 1000 * 1000ull)
+
+/* The walk's own commentary; off with --json and --quiet. */
+static bool narrate = true;
+
+#define say(...) do { if (narrate) printf(__VA_ARGS__); } while (0)
 
 static void pin_to_cpu(int cpu)
 {
@@ -89,14 +95,14 @@ static int wait_child(pid_t pid)
 	return status;
 }
 
-static void lifecycle(void)
+static pid_t lifecycle(void)
 {
 	int go[2], started[2];
 	pid_t pid;
 
 	make_pipe(go);
 	make_pipe(started);
-	printf("lifecycle: fork            none -> new -> ready -> running\n");
+	say("lifecycle: fork            none -> new -> ready -> running\n");
 	pid = fork_or_die();
 	if (pid == 0) {
 		pin_to_cpu(0);
@@ -107,22 +113,23 @@ static void lifecycle(void)
 		_exit(0);
 	}
 	read_byte(started[0]);
-	printf("lifecycle: child %d shares CPU 0 with the parent: running <-> ready\n",
+	say("lifecycle: child %d shares CPU 0 with the parent: running <-> ready\n",
 	       pid);
 	spin_for(SPIN_NS);
 	/* Long enough for the child to finish spinning and block. */
 	usleep(100 * 1000);
-	printf("lifecycle: child blocked in pipe_read; parent writes: blocked -> ready\n");
+	say("lifecycle: child blocked in pipe_read; parent writes: blocked -> ready\n");
 	write_byte(go[1]);
 	wait_child(pid);
-	printf("lifecycle: child exited with 0: running -> exit\n");
+	say("lifecycle: child exited with 0: running -> exit\n");
 	close(go[0]);
 	close(go[1]);
 	close(started[0]);
 	close(started[1]);
+	return pid;
 }
 
-static void killed_blocked(void)
+static pid_t killed_blocked(void)
 {
 	int never[2];
 	pid_t pid;
@@ -137,13 +144,14 @@ static void killed_blocked(void)
 	usleep(100 * 1000);
 	kill(pid, SIGKILL);
 	status = wait_child(pid);
-	printf("killed-blocked: child %d killed in pipe_read (%s): blocked -> exit\n",
+	say("killed-blocked: child %d killed in pipe_read (%s): blocked -> exit\n",
 	       pid, WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "not killed!");
 	close(never[0]);
 	close(never[1]);
+	return pid;
 }
 
-static void killed_ready(void)
+static pid_t killed_ready(void)
 {
 	int started[2];
 	pid_t pid;
@@ -161,116 +169,90 @@ static void killed_ready(void)
 	read_byte(started[0]);
 	kill(pid, SIGKILL);
 	status = wait_child(pid);
-	printf("killed-ready: child %d killed while waiting for CPU 0 (%s): ready -> exit\n",
+	say("killed-ready: child %d killed while waiting for CPU 0 (%s): ready -> exit\n",
 	       pid, WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "not killed!");
 	close(started[0]);
 	close(started[1]);
+	return pid;
 }
 
-/*
- * Follow this process and everything it forks.  NULL when the module is
- * not there: the walk still runs, untraced.
- */
-static struct ts_stream *trace_descendants(void)
+/* The nine transitions, counted for the children only. */
+static void count_transitions(const struct story *st, bool json)
 {
-	struct taskstate_filter f;
-	struct ts_stream *stream = ts_stream_open(NULL, 0);
-	pid_t self = getpid();
-
-	if (!stream) {
-		printf("tracing unavailable (%s): load kmod/taskstate.ko to see the transitions\n",
-		       errno == ENOENT ? "module not loaded" : strerror(errno));
-		return NULL;
+	if (!st->stream)
+		return;
+	if (json) {
+		printf("{\"summary\": {\"command\": \"states\", \"transitions\": {");
+		for (int tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++)
+			printf("%s\"%s\": %llu", tr > 1 ? ", " : "",
+			       ts_transition_str(tr),
+			       (unsigned long long)st->transitions[tr]);
+		printf("}, ");
+		story_summary_json(st, 0, stdout);
+		printf("}}\n");
+		return;
 	}
-	if (ts_filter_pids(&f, TASKSTATE_FILTER_DESCENDANTS, &self, 1) ||
-	    ts_stream_set_buffer(stream, 1 << 16) ||
-	    ts_stream_set_filter(stream, &f) || ts_stream_start(stream))
-		die("cannot set up a taskstate session");
-	return stream;
-}
-
-/* Print the children's events (not ours) and count their transitions. */
-static void tell_story(struct ts_stream *stream, pid_t self)
-{
-	static struct taskstate_event ev[TS_STREAM_BATCH];
-	uint64_t count[TASKSTATE_NR_TRANSITIONS] = { 0 };
-	uint64_t first_ts = 0;
-	char line[512];
-	ssize_t n = 0;
-
-	uint64_t deadline = now_ns() + 2000000000ull;
-	int reaped = 0;
-
-	printf("\nThe children's transitions, as the module saw them:\n");
-	/*
-	 * Our own reading makes events of ours forever, so stop at the last
-	 * child's reap (which comes after an RCU grace period), or give up
-	 * after two seconds.
-	 */
-	while (reaped < NR_CHILDREN && now_ns() < deadline &&
-	       (n = ts_stream_read(stream, ev, TS_STREAM_BATCH, 200)) >= 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (ev[i].kind == TASKSTATE_KIND_EVENT && ev[i].tgid == self)
-				continue;
-			if (ev[i].cause == TASKSTATE_CAUSE_REAPED)
-				reaped++;
-			if (!first_ts)
-				first_ts = ev[i].ts_ns;
-			ev[i].ts_ns -= first_ts;
-			ts_event_format_text(&ev[i], line, sizeof(line));
-			printf("  %s\n", line);
-			if (ev[i].kind == TASKSTATE_KIND_EVENT)
-				count[ev[i].transition]++;
-		}
-	}
-	if (n < 0)
-		die("reading /dev/taskstate: %s", strerror((int)-n));
-
+	story_summary_text(st, 0);
 	printf("\nThe nine transitions, counted for the children only:\n");
 	for (int tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++)
 		printf("  %d %-18s %4llu\n", tr, ts_transition_str(tr),
-		       (unsigned long long)count[tr]);
+		       (unsigned long long)st->transitions[tr]);
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ipclab states [--help]\n\n"
+		"usage: ipclab states [--json | --quiet] [--help]\n\n"
 		"Walk child processes through the five classic states (new, ready,\n"
 		"running, blocked, exit) and all nine transitions, including being\n"
 		"killed while ready and while blocked.  With the taskstate module\n"
 		"loaded, print every transition of the children as the module saw\n"
-		"it: cause, wait site, waker, time spent in the state left.\n");
+		"it: cause, wait site, waker, time spent in the state left.\n\n"
+		"  --json    the children's events as JSON lines, then a summary object\n"
+		"  --quiet   the summary only\n"
+		"  -h, --help  this help\n");
 }
 
 int ipclab_states(int argc, char **argv)
 {
+	enum { OPT_JSON = 256, OPT_QUIET };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ }
 	};
-	struct ts_stream *stream;
+	bool json = false, quiet = false;
+	struct story st;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;	/* our own one-line message instead of getopt's */
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return 0;
+		} else if (opt == OPT_JSON) {
+			json = true;
+		} else if (opt == OPT_QUIET) {
+			quiet = true;
+		} else {
+			usage_error("states: bad option '%s'; try 'ipclab states --help'",
+				    argv[optind - 1]);
 		}
-		usage_error("states: bad option; try 'ipclab states --help'");
 	}
 	if (optind != argc)
 		usage_error("states: unexpected argument '%s'", argv[optind]);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	stream = trace_descendants();
+	story_open(&st, json, quiet);
+	/* With --json or --quiet, only the story and the summary are printed. */
+	narrate = !json && !quiet;
 	pin_to_cpu(0);
-	lifecycle();
-	killed_blocked();
-	killed_ready();
-	if (stream) {
-		tell_story(stream, getpid());
-		ts_stream_close(stream);
-	}
+	story_role(&st, "lifecycle", lifecycle());
+	story_role(&st, "killed-blocked", killed_blocked());
+	story_role(&st, "killed-ready", killed_ready());
+	story_tell(&st, false, 3000);
+	count_transitions(&st, json);
+	story_close(&st);
 	return 0;
 }

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The machinery every ipclab exchange shares: option parsing, the two
+ * participants as processes or threads, the cleanup registry, message
+ * patterns and checksums, and the story at the end.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <mqueue.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipclab_run.h"
+#include "ipclab_story.h"
+#include "lib/util.h"
+
+/* ---- cleanup registry ---- */
+
+#define LAB_MAX_OBJS 16
+
+struct lab_obj_entry {
+	enum lab_obj kind;
+	int id;
+	char path[96];		/* ready for unlink(), prefix included */
+};
+
+/*
+ * Filled before the objects exist, read by the signal handler: entries
+ * are complete before nr_objs counts them.
+ */
+static struct lab_obj_entry objs[LAB_MAX_OBJS];
+static volatile sig_atomic_t nr_objs;
+static pid_t owner;		/* only the coordinator removes anything */
+/* Participants to stop when the coordinator goes (process mode). */
+static volatile pid_t kids[LAB_NR_ROLES];
+
+static struct lab_obj_entry *new_obj(enum lab_obj kind)
+{
+	if (nr_objs == LAB_MAX_OBJS)
+		die("cleanup registry full");
+	objs[nr_objs].kind = kind;
+	return &objs[nr_objs];
+}
+
+void lab_cleanup_name(enum lab_obj kind, const char *name)
+{
+	struct lab_obj_entry *o = new_obj(kind);
+	/* POSIX names start with '/': their files live in /dev/shm, /dev/mqueue. */
+	const char *prefix = kind == LAB_OBJ_POSIX_SHM ? "/dev/shm" :
+			     kind == LAB_OBJ_POSIX_SEM ? "/dev/shm/sem." : "";
+
+	if (kind == LAB_OBJ_POSIX_SEM)
+		name++;		/* sem.NAME without the slash */
+	if ((size_t)snprintf(o->path, sizeof(o->path), "%s%s", prefix, name) >=
+	    sizeof(o->path))
+		die("object name too long: %s", name);
+	nr_objs++;
+}
+
+void lab_cleanup_id(enum lab_obj kind, int id)
+{
+	struct lab_obj_entry *o = new_obj(kind);
+
+	o->id = id;
+	nr_objs++;
+}
+
+/*
+ * Stop the participants, then remove every object.  Only async-signal-safe
+ * calls (kill, waitpid, unlink, the *ctl system calls, mq_unlink which is
+ * the bare system call), so the signal handler can run it.  Killing and
+ * reaping first matters for SysV shm: IPC_RMID on a segment still
+ * attached only marks it, and ipcs would still show it.
+ */
+static void cleanup_run(void)
+{
+	int saved = errno;
+
+	if (getpid() != owner)
+		return;		/* a participant's exit: not ours to clean */
+	for (int i = 0; i < LAB_NR_ROLES; i++) {
+		pid_t pid = kids[i];
+
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			kids[i] = 0;
+		}
+	}
+	while (nr_objs > 0) {
+		struct lab_obj_entry *o = &objs[nr_objs - 1];
+
+		switch (o->kind) {
+		case LAB_OBJ_PATH:
+		case LAB_OBJ_POSIX_SHM:
+		case LAB_OBJ_POSIX_SEM:
+			unlink(o->path);
+			break;
+		case LAB_OBJ_POSIX_MQ:
+			mq_unlink(o->path);
+			break;
+		case LAB_OBJ_SYSV_MSG:
+			msgctl(o->id, IPC_RMID, NULL);
+			break;
+		case LAB_OBJ_SYSV_SEM:
+			semctl(o->id, 0, IPC_RMID);
+			break;
+		case LAB_OBJ_SYSV_SHM:
+			shmctl(o->id, IPC_RMID, NULL);
+			break;
+		}
+		nr_objs--;
+	}
+	errno = saved;
+}
+
+static void on_fatal_signal(int sig)
+{
+	cleanup_run();
+	/* Die of the same signal, so our parent sees what happened. */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void cleanup_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_fatal_signal };
+
+	owner = getpid();
+	if (atexit(cleanup_run))
+		die("atexit failed");
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL))
+		die_errno("sigaction");
+}
+
+void lab_unique_name(char *buf, size_t len, const char *prefix)
+{
+	static unsigned int counter;
+
+	snprintf(buf, len, "%sipclab-%d-%" PRIx64 "-%u", prefix, (int)getpid(),
+		 now_ns() & (uint64_t)0xffffffffff, counter++);
+}
+
+/* ---- messages ---- */
+
+uint64_t lab_fnv1a(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+void lab_pattern(void *buf, size_t len, uint64_t seq)
+{
+	/* xorshift64 seeded by the message number: each message differs. */
+	uint64_t x = (seq + 1) * 0x9e3779b97f4a7c15ull;
+	unsigned char *p = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = (unsigned char)x;
+	}
+}
+
+static uint64_t fold(uint64_t sum, uint64_t h)
+{
+	return (sum ^ h) * 0x100000001b3ull;
+}
+
+static struct lab_result *my_result(struct lab *lab, int role)
+{
+	return &lab->res[role];
+}
+
+void lab_sent(struct lab *lab, const void *buf, size_t len)
+{
+	struct lab_result *r = my_result(lab, LAB_SENDER);
+
+	r->checksum = fold(r->checksum, lab_fnv1a(buf, len));
+	r->messages++;
+}
+
+void lab_received(struct lab *lab, const void *buf, size_t len)
+{
+	struct lab_result *r = my_result(lab, LAB_RECEIVER);
+	static __thread unsigned char *want;
+	static __thread size_t want_len;
+	uint64_t h = lab_fnv1a(buf, len);
+
+	if (want_len < len) {
+		free(want);
+		want = lab_alloc(len);
+		want_len = len;
+	}
+	lab_pattern(want, len, r->messages);
+	if (len != lab->o.size || h != lab_fnv1a(want, len))
+		r->mismatches++;
+	r->checksum = fold(r->checksum, h);
+	r->messages++;
+}
+
+void lab_pace(const struct lab *lab)
+{
+	struct timespec ts = {
+		.tv_sec = lab->o.interval_ms / 1000,
+		.tv_nsec = (lab->o.interval_ms % 1000) * 1000000,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+void lab_read_full(int fd, void *buf, size_t len, const char *what)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_errno("%s", what);
+		if (n == 0)
+			die("%s: end of file after %zu of %zu bytes", what, done,
+			    len);
+		done += n;
+	}
+}
+
+void lab_write_full(int fd, const void *buf, size_t len, const char *what)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_errno("%s", what);
+		done += n;
+	}
+}
+
+void *lab_alloc(size_t len)
+{
+	void *p = malloc(len);
+
+	if (!p)
+		die_errno("malloc(%zu)", len);
+	return p;
+}
+
+/* The byte-stream participants: pipes, FIFOs, stream sockets. */
+void lab_send_stream(struct lab *lab, int fd, const char *what)
+{
+	unsigned char *buf = lab_alloc(lab->o.size);
+
+	for (uint64_t i = 0; i < lab->o.messages; i++) {
+		lab_pattern(buf, lab->o.size, i);
+		lab_pace(lab);
+		lab_write_full(fd, buf, lab->o.size, what);
+		lab_sent(lab, buf, lab->o.size);
+	}
+	free(buf);
+}
+
+void lab_receive_stream(struct lab *lab, int fd, const char *what)
+{
+	unsigned char *buf = lab_alloc(lab->o.size);
+
+	for (uint64_t i = 0; i < lab->o.messages; i++) {
+		lab_read_full(fd, buf, lab->o.size, what);
+		lab_received(lab, buf, lab->o.size);
+	}
+	free(buf);
+}
+
+uint64_t lab_proc_u64(const char *path, uint64_t fallback)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return fallback;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	return ok ? v : fallback;
+}
+
+/* ---- participants ---- */
+
+struct lab_thread_arg {
+	struct lab *lab;
+	int role;
+};
+
+static void participate(struct lab *lab, int role)
+{
+	struct lab_result *r = my_result(lab, role);
+
+	r->pid = gettid();
+	r->tgid = getpid();
+	if (role == LAB_SENDER)
+		lab->mech->sender(lab);
+	else
+		lab->mech->receiver(lab);
+	r->done = true;
+}
+
+static void *thread_main(void *p)
+{
+	struct lab_thread_arg *a = p;
+
+	participate(a->lab, a->role);
+	return NULL;
+}
+
+static void start_participant(struct lab *lab, int role,
+			      struct lab_thread_arg *arg)
+{
+	pid_t pid;
+	int err;
+
+	if (lab->o.threads) {
+		arg->lab = lab;
+		arg->role = role;
+		err = pthread_create(&lab->thread[role], NULL, thread_main, arg);
+		if (err) {
+			errno = err;
+			die_errno("pthread_create(%s)", lab->mech->role[role]);
+		}
+		return;
+	}
+	fflush(stdout);		/* or the child would print our buffer again */
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork(%s)", lab->mech->role[role]);
+	if (pid == 0) {
+		/* Die with the coordinator, whatever kills it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+			die_errno("prctl(PR_SET_PDEATHSIG)");
+		if (getppid() != lab->coordinator)
+			_exit(1);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		participate(lab, role);
+		_exit(0);
+	}
+	lab->pid[role] = pid;
+	kids[role] = pid;
+}
+
+/*
+ * Wait for both participants.  A process that dies of a signal or fails
+ * stops the exchange: the other is killed (it may wait forever for a
+ * message that will not come), everything is removed, exit 1.
+ */
+static void wait_participants(struct lab *lab)
+{
+	if (lab->o.threads) {
+		for (int i = 0; i < LAB_NR_ROLES; i++) {
+			int err = pthread_join(lab->thread[i], NULL);
+
+			if (err) {
+				errno = err;
+				die_errno("pthread_join");
+			}
+		}
+		return;
+	}
+	for (int left = LAB_NR_ROLES; left > 0; left--) {
+		int status, role = -1;
+		pid_t pid;
+
+		do
+			pid = waitpid(-1, &status, 0);
+		while (pid < 0 && errno == EINTR);
+		if (pid < 0)
+			die_errno("waitpid");
+		for (int i = 0; i < LAB_NR_ROLES; i++)
+			if (lab->pid[i] == pid)
+				role = i;
+		if (role < 0)
+			continue;
+		kids[role] = 0;
+		if (WIFSIGNALED(status))
+			die("%s %d was killed by signal %d (%s): exchange stopped, everything removed",
+			    lab->mech->role[role], pid, WTERMSIG(status),
+			    strsignal(WTERMSIG(status)));
+		if (WEXITSTATUS(status))
+			die("%s %d failed (exit status %d): exchange stopped, everything removed",
+			    lab->mech->role[role], pid, WEXITSTATUS(status));
+	}
+}
+
+/* ---- options ---- */
+
+static void usage(const struct lab_mech *m, FILE *out)
+{
+	fprintf(out,
+		"usage: ipclab %s [-n N] [-s BYTES] [--interval MS] [--threads] [--json | --quiet]\n\n"
+		"%s.\n\n"
+		"A %s sends N messages to a %s, which checks each one\n"
+		"(FNV-1a of a deterministic pattern).  With the taskstate module\n"
+		"loaded, the transitions both go through are shown with their\n"
+		"causes, wait sites and wakers, then a summary per participant.\n\n"
+		"  -n, --messages N   messages to send (1..%u, default 5)\n"
+		"  -s, --size BYTES   bytes per message (1..%u, default %" PRIu64 ")\n"
+		"      --interval MS  sender's pause before each message, so the\n"
+		"                     receiver blocks waiting (0..%u, default 10)\n"
+		"      --threads      participants are threads of one process\n"
+		"                     (same tgid, cause 'thread' at creation)\n"
+		"      --json         events as JSON lines, then a summary object\n"
+		"      --quiet        the summary only\n"
+		"  -h, --help         this help\n",
+		m->name, m->summary, m->role[LAB_SENDER], m->role[LAB_RECEIVER],
+		LAB_MAX_MESSAGES, LAB_MAX_SIZE, m->default_size,
+		LAB_MAX_INTERVAL_MS);
+	if (m->help)
+		fprintf(out, "%s", m->help);
+	fprintf(out, "\nExit status: 0 when every message arrived intact, 1 on a failure\n"
+		     "or a mismatch, 2 on bad usage.  Every IPC object is removed on exit.\n");
+}
+
+static void parse_opts(const struct lab_mech *m, int argc, char **argv,
+		       struct lab_opts *o)
+{
+	enum { OPT_INTERVAL = 256, OPT_THREADS, OPT_JSON, OPT_QUIET, OPT_UNNAMED };
+	static const struct option opts[] = {
+		{ "messages", required_argument, NULL, 'n' },
+		{ "size", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "unnamed", no_argument, NULL, OPT_UNNAMED },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int opt;
+
+	*o = (struct lab_opts){ .messages = 5, .size = m->default_size,
+				.interval_ms = 10 };
+	opterr = 0;	/* our own one-line message instead of getopt's */
+	while ((opt = getopt_long(argc, argv, "+n:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (!parse_u64(optarg, 1, LAB_MAX_MESSAGES, &o->messages))
+				usage_error("%s: --messages must be 1..%u, not '%s'",
+					    m->name, LAB_MAX_MESSAGES, optarg);
+			break;
+		case 's':
+			if (!parse_u64(optarg, 1, LAB_MAX_SIZE, &o->size))
+				usage_error("%s: --size must be 1..%u bytes, not '%s'",
+					    m->name, LAB_MAX_SIZE, optarg);
+			break;
+		case OPT_INTERVAL:
+			if (!parse_u64(optarg, 0, LAB_MAX_INTERVAL_MS,
+				       &o->interval_ms))
+				usage_error("%s: --interval must be 0..%u ms, not '%s'",
+					    m->name, LAB_MAX_INTERVAL_MS, optarg);
+			break;
+		case OPT_THREADS:
+			o->threads = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_QUIET:
+			o->quiet = true;
+			break;
+		case OPT_UNNAMED:
+			if (strcmp(m->name, "posix-sem"))
+				usage_error("%s: --unnamed is for posix-sem only",
+					    m->name);
+			o->unnamed = true;
+			break;
+		case 'h':
+			usage(m, stdout);
+			exit(0);
+		default:
+			if (optopt && optopt < 256)
+				usage_error("%s: bad option '-%c' or missing argument; try 'ipclab %s --help'",
+					    m->name, optopt, m->name);
+			usage_error("%s: bad option '%s' or missing argument; try 'ipclab %s --help'",
+				    m->name, argv[optind - 1], m->name);
+		}
+	}
+	if (optind != argc)
+		usage_error("%s: unexpected argument '%s'; try 'ipclab %s --help'",
+			    m->name, argv[optind], m->name);
+}
+
+/* ---- one exchange ---- */
+
+static void print_summary(struct lab *lab, const struct story *st, bool ok)
+{
+	const struct lab_result *s = &lab->res[LAB_SENDER];
+	const struct lab_result *r = &lab->res[LAB_RECEIVER];
+
+	if (lab->o.json) {
+		printf("{\"summary\": {\"command\": \"%s\", \"mode\": \"%s\", \"messages\": %" PRIu64
+		       ", \"size\": %" PRIu64 ", \"sent\": %" PRIu64
+		       ", \"received\": %" PRIu64 ", \"mismatches\": %" PRIu64
+		       ", \"checksum_sent\": \"%016" PRIx64 "\", \"checksum_received\": \"%016" PRIx64
+		       "\", \"ok\": %s, ",
+		       lab->mech->name, lab->o.threads ? "threads" : "processes",
+		       lab->o.messages, lab->o.size, s->messages, r->messages,
+		       r->mismatches, s->checksum, r->checksum,
+		       ok ? "true" : "false");
+		story_summary_json(st, lab->o.messages, stdout);
+		printf("}}\n");
+		return;
+	}
+	printf("\n%s: %" PRIu64 " messages of %" PRIu64 " bytes, %s %d -> %s %d (%s), checksums %s (%016" PRIx64 ")\n",
+	       lab->mech->name, lab->o.messages, lab->o.size,
+	       lab->mech->role[LAB_SENDER], s->pid, lab->mech->role[LAB_RECEIVER],
+	       r->pid, lab->o.threads ? "threads of one process" : "processes",
+	       ok ? "match" : "DO NOT MATCH", r->checksum);
+	story_summary_text(st, lab->o.messages);
+}
+
+int lab_main(const struct lab_mech *mech, int argc, char **argv)
+{
+	struct lab_thread_arg args[LAB_NR_ROLES];
+	struct lab lab = { .mech = mech };
+	struct story st;
+	uint64_t limit;
+	const char *limit_name = "";
+	bool ok;
+
+	parse_opts(mech, argc, argv, &lab.o);
+	limit = mech->max_size ? mech->max_size(&lab, &limit_name) : 0;
+	if (limit && lab.o.size > limit)
+		usage_error("%s: --size %" PRIu64 " is over the limit of %" PRIu64 " bytes (%s)",
+			    mech->name, lab.o.size, limit, limit_name);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	lab.coordinator = getpid();
+	for (int i = 0; i < 4; i++)
+		lab.fd[i] = -1;
+	lab.res = mmap(NULL, sizeof(*lab.res) * LAB_NR_ROLES,
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lab.res == MAP_FAILED)
+		die_errno("mmap(results)");
+	cleanup_install();
+
+	story_open(&st, lab.o.json, lab.o.quiet);
+	mech->setup(&lab);
+	/* The receiver first, so it is there (and waiting) when data comes. */
+	start_participant(&lab, LAB_RECEIVER, &args[LAB_RECEIVER]);
+	start_participant(&lab, LAB_SENDER, &args[LAB_SENDER]);
+	wait_participants(&lab);
+	if (mech->teardown)
+		mech->teardown(&lab);
+	cleanup_run();
+
+	ok = lab.res[LAB_SENDER].done && lab.res[LAB_RECEIVER].done &&
+	     lab.res[LAB_SENDER].messages == lab.o.messages &&
+	     lab.res[LAB_RECEIVER].messages == lab.o.messages &&
+	     !lab.res[LAB_RECEIVER].mismatches &&
+	     lab.res[LAB_SENDER].checksum == lab.res[LAB_RECEIVER].checksum;
+
+	/* Threads report their ids themselves: known only now. */
+	story_role(&st, mech->role[LAB_SENDER], lab.res[LAB_SENDER].pid);
+	story_role(&st, mech->role[LAB_RECEIVER], lab.res[LAB_RECEIVER].pid);
+	story_tell(&st, lab.o.threads, 3000);
+	print_summary(&lab, &st, ok);
+	story_close(&st);
+	if (!ok) {
+		fprintf(stderr, "ipclab: %s: %" PRIu64 " of %" PRIu64 " messages damaged or missing\n",
+			mech->name,
+			lab.res[LAB_RECEIVER].mismatches +
+				(lab.o.messages - lab.res[LAB_RECEIVER].messages),
+			lab.o.messages);
+		return 1;
+	}
+	return 0;
+}
