@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <linux/seqlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
@@ -44,8 +45,17 @@ struct ts_task {
 	u8 killed_from;			/* state when a fatal signal came */
 	u8 wake_cause;			/* cause of the wakeup under way */
 	bool dequeued;			/* the wakeup under way found it off-rq */
+	u8 nr_wait_ips;			/* 0: no wait site known */
 	u64 since_ns;			/* when it entered @state */
-	unsigned long wait_ip;		/* where it last blocked */
+	/*
+	 * Where it last blocked, for /proc/taskstate/tasks.  Written only by
+	 * the probe of the task's own blocking switch (and by a takeover of
+	 * the slot); readers copy it out under @wait_seq and retry or give up.
+	 * A task whose slot was taken by another keeps no wait site: it is
+	 * shown as "-" until it blocks again and takes the slot back.
+	 */
+	seqcount_t wait_seq;
+	unsigned long wait_ips[TS_WAIT_FRAMES];
 	pid_t waker_pid;
 	pid_t killer_pid;
 	pid_t parent_pid;		/* at exit: who will reap it */
@@ -59,6 +69,11 @@ static unsigned int task_slots = 65536;
 module_param(task_slots, uint, 0444);
 MODULE_PARM_DESC(task_slots,
 		 "Per-task records kept (rounded up to a power of two, 1024..4194304); a task whose slot is taken by another loses its durations, counted as evictions");
+
+static bool wait_sites = true;
+module_param(wait_sites, bool, 0644);
+MODULE_PARM_DESC(wait_sites,
+		 "Record where each task last blocked, for /proc/taskstate/tasks, even with no session open (costs a short stack unwind per blocking switch)");
 
 static struct ts_task *ts_tasks;
 static unsigned int ts_task_mask;
@@ -141,7 +156,9 @@ static struct ts_task *ts_task_of(struct task_struct *p)
 	t->wake_cause = TASKSTATE_CAUSE_NONE;
 	t->dequeued = false;
 	t->since_ns = 0;
-	t->wait_ip = 0;
+	raw_write_seqcount_begin(&t->wait_seq);
+	t->nr_wait_ips = 0;
+	raw_write_seqcount_end(&t->wait_seq);
 	t->waker_pid = 0;
 	t->killer_pid = 0;
 	t->parent_pid = 0;
@@ -269,8 +286,14 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 		return;
 	}
 	r.linux_state = task_index_to_char(__task_state_index(prev_state, 0));
-	if (ts_wait_site_wanted())
+	if (READ_ONCE(wait_sites) || ts_wait_site_wanted())
 		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
+	if (t) {
+		raw_write_seqcount_begin(&t->wait_seq);
+		memcpy(t->wait_ips, r.wait_ips, sizeof(t->wait_ips));
+		t->nr_wait_ips = r.nr_wait_ips;
+		raw_write_seqcount_end(&t->wait_seq);
+	}
 	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
 		ts_block_cause(r.linux_state));
 }
@@ -453,6 +476,52 @@ void ts_model_free(struct task_struct *p)
 	}
 	ts_emit(&r, p);
 	ts_sessions_free(p);
+}
+
+/*
+ * The classic state of live task @p, for readers (not probes): from the
+ * task's record when the module has one, else derived from Linux's state.
+ * @letter gets Linux's state letter; @ips (TS_WAIT_FRAMES entries) and
+ * @nr_ips the return addresses of its last blocking switch, if the record
+ * has them.  The caller holds rcu_read_lock() or a reference on @p.
+ */
+unsigned int ts_model_task_state(struct task_struct *p, char *letter,
+				 unsigned long *ips, unsigned int *nr_ips)
+{
+	struct ts_task *t = &ts_tasks[p->pid & ts_task_mask];
+	unsigned int state = TASKSTATE_NONE, seq, tries, n;
+
+	*letter = task_index_to_char(task_state_index(p));
+	*nr_ips = 0;
+	if (READ_ONCE(t->owner) == p)
+		state = READ_ONCE(t->state);
+	/* Bounded: a task blocking in a loop must not hold the reader up. */
+	for (tries = 0; state == TASKSTATE_BLOCKED && tries < 4; tries++) {
+		seq = raw_read_seqcount(&t->wait_seq);
+		if (seq & 1)
+			continue;
+		n = min_t(unsigned int, READ_ONCE(t->nr_wait_ips),
+			  TS_WAIT_FRAMES);
+		memcpy(ips, t->wait_ips, n * sizeof(*ips));
+		if (!read_seqcount_retry(&t->wait_seq, seq)) {
+			if (READ_ONCE(t->owner) == p)
+				*nr_ips = n;
+			break;
+		}
+	}
+	if (state != TASKSTATE_NONE)
+		return state;
+
+	switch (*letter) {
+	case 'R':
+		return READ_ONCE(p->on_cpu) ? TASKSTATE_RUNNING :
+					      TASKSTATE_READY;
+	case 'Z':
+	case 'X':
+		return TASKSTATE_EXIT;
+	default:
+		return TASKSTATE_BLOCKED;
+	}
 }
 
 static u64 ts_counts_sum(size_t offset)

@@ -141,7 +141,8 @@ int ts_procfs_init(void)
 	if (!ts_proc_dir)
 		return -ENOMEM;
 	if (!proc_create("transitions", 0644, ts_proc_dir,
-			 &ts_transitions_ops)) {
+			 &ts_transitions_ops) ||
+	    ts_procfs_tasks_init(ts_proc_dir)) {
 		proc_remove(ts_proc_dir);
 		return -ENOMEM;
 	}

@@ -419,7 +419,9 @@ long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
 	return ret;
 }
 
-void ts_record_to_event(const struct ts_record *r, struct taskstate_event *ev)
+/* @wait_site: resolve the wait site (the reader did not opt out). */
+void ts_record_to_event(const struct ts_record *r, struct taskstate_event *ev,
+			bool wait_site)
 {
 	/* Zeroed: padding and unused fields never carry kernel memory. */
 	memset(ev, 0, sizeof(*ev));
@@ -444,7 +446,7 @@ void ts_record_to_event(const struct ts_record *r, struct taskstate_event *ev)
 	ev->prev_state_ns = r->prev_state_ns;
 	strscpy(ev->comm, r->comm, sizeof(ev->comm));
 	strscpy(ev->other_comm, r->other_comm, sizeof(ev->other_comm));
-	if (r->nr_wait_ips)
+	if (wait_site && r->nr_wait_ips)
 		ts_wait_site_name(r->wait_ips, r->nr_wait_ips, ev->wait_site,
 				  sizeof(ev->wait_site));
 }
@@ -480,7 +482,7 @@ ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 			return -ERESTARTSYS;
 	}
 	while (done + sizeof(ev) <= count && ts_ring_read(s->ring, &r)) {
-		ts_record_to_event(&r, &ev);
+		ts_record_to_event(&r, &ev, s->wants_wait_site);
 		if (copy_to_user(buf + done, &ev, sizeof(ev))) {
 			/* The record stays for the next read. */
 			if (!done)

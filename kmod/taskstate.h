@@ -65,6 +65,8 @@ u64 ts_count_matrix(unsigned int from, unsigned int to);
 u64 ts_count_evictions(void);
 u64 ts_count_wakeup_not_blocked(void);
 void ts_counters_reset(void);
+unsigned int ts_model_task_state(struct task_struct *p, char *letter,
+				 unsigned long *ips, unsigned int *nr_ips);
 
 const char *ts_state_name(unsigned int state);
 const char *ts_cause_name(unsigned int cause);
@@ -90,11 +92,15 @@ ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 __poll_t ts_session_poll(struct ts_session *s, struct file *file,
 			 poll_table *pt);
 void ts_record_to_event(const struct ts_record *r,
-			struct taskstate_event *ev);
+			struct taskstate_event *ev, bool wait_site);
 
 /* procfs.c */
 int ts_procfs_init(void);
 void ts_procfs_exit(void);
+
+/* procfs_tasks.c: /proc/taskstate/tasks and processes. */
+struct proc_dir_entry;
+int ts_procfs_tasks_init(struct proc_dir_entry *dir);
 
 /* device.c */
 int ts_device_init(void);
