@@ -12,8 +12,11 @@
 
 static int ts_dev_open(struct inode *inode, struct file *file)
 {
-	struct ts_session *s = ts_session_create();
+	struct ts_session *s;
 
+	if (!ts_may_open_device(file))
+		return -EACCES;
+	s = ts_session_create(file);
 	if (!s)
 		return -ENOMEM;
 	file->private_data = s;
@@ -64,6 +67,7 @@ static struct miscdevice ts_miscdev = {
 
 int ts_device_init(void)
 {
+	ts_miscdev.mode = ts_dev_mode();
 	return misc_register(&ts_miscdev);
 }
 

@@ -75,6 +75,21 @@ module_param(wait_sites, bool, 0644);
 MODULE_PARM_DESC(wait_sites,
 		 "Record where each task last blocked, for /proc/taskstate/tasks, even with no session open (costs a short stack unwind per blocking switch)");
 
+bool ts_wait_sites_enabled(void)
+{
+	return READ_ONCE(wait_sites);
+}
+
+void ts_set_wait_sites(bool on)
+{
+	WRITE_ONCE(wait_sites, on);
+}
+
+unsigned int ts_task_slots(void)
+{
+	return task_slots;
+}
+
 static struct ts_task *ts_tasks;
 static unsigned int ts_task_mask;
 

@@ -142,7 +142,8 @@ int ts_procfs_init(void)
 		return -ENOMEM;
 	if (!proc_create("transitions", 0644, ts_proc_dir,
 			 &ts_transitions_ops) ||
-	    ts_procfs_tasks_init(ts_proc_dir)) {
+	    ts_procfs_tasks_init(ts_proc_dir) ||
+	    ts_procfs_config_init(ts_proc_dir)) {
 		proc_remove(ts_proc_dir);
 		return -ENOMEM;
 	}

@@ -164,6 +164,8 @@ static int ts_threads_show(struct seq_file *m, void *v)
 			   "WAIT_SITE");
 		return 0;
 	}
+	if (!ts_file_may_see(m->file, p))
+		return SEQ_SKIP;
 	state = ts_model_task_state(p, &letter, ips, &nr_ips);
 	if (state == TASKSTATE_BLOCKED && nr_ips) {
 		ts_wait_site_name(ips, nr_ips, site, sizeof(site));
@@ -200,6 +202,8 @@ static int ts_groups_show(struct seq_file *m, void *v)
 			   "BLOCKED_MS");
 		return 0;
 	}
+	if (!ts_file_may_see(m->file, leader))
+		return SEQ_SKIP;
 	/* Live threads only: the times of exited ones are not summed. */
 	for_each_thread(leader, t) {
 		state = ts_model_task_state(t, &letter, ips, &nr_ips);

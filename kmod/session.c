@@ -60,6 +60,8 @@ struct ts_session {
 	bool started;			/* probes write only once set */
 	bool wants_wait_site;
 	bool reader_waiting;
+	bool privileged;		/* else: only tasks of @uid */
+	kuid_t uid;
 	struct mutex lock;		/* reader side: read and ioctl */
 	wait_queue_head_t wait;
 	struct irq_work wakeup;
@@ -204,6 +206,8 @@ void ts_sessions_emit(const struct ts_record *r, struct task_struct *p)
 			continue;
 		if (!ts_filter_record(rcu_dereference_sched(s->filter), r, p))
 			continue;
+		if (!s->privileged && !uid_eq(task_uid(p), s->uid))
+			continue;
 		ts_ring_write(s->ring, r);
 		/* Pairs with the barrier in ts_session_wait(). */
 		smp_mb();
@@ -227,7 +231,18 @@ static struct ts_filter *ts_filter_alloc(void)
 	return kzalloc(struct_size(f, tracked, TS_TRACKED_SLOTS), GFP_KERNEL);
 }
 
-struct ts_session *ts_session_create(void)
+u32 ts_default_buffer_records(void)
+{
+	return clamp(READ_ONCE(buffer_records), TASKSTATE_BUFFER_MIN,
+		     TASKSTATE_BUFFER_MAX);
+}
+
+void ts_set_default_buffer_records(u32 records)
+{
+	WRITE_ONCE(buffer_records, records);
+}
+
+struct ts_session *ts_session_create(const struct file *file)
 {
 	struct ts_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
 	struct ts_filter *f = ts_filter_alloc();
@@ -237,8 +252,9 @@ struct ts_session *ts_session_create(void)
 		kfree(f);
 		return NULL;
 	}
-	s->buffer_records = clamp(buffer_records, TASKSTATE_BUFFER_MIN,
-				  TASKSTATE_BUFFER_MAX);
+	s->buffer_records = ts_default_buffer_records();
+	s->privileged = ts_file_privileged(file);
+	s->uid = file->f_cred->uid;
 	s->ring = ts_ring_alloc(s->buffer_records);
 	if (!s->ring) {
 		kfree(s);

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <uapi/linux/taskstate.h>
 
+struct file;
 struct task_struct;
 struct seq_file;
 
@@ -83,7 +84,7 @@ bool ts_wait_site_wanted(void);
 void ts_sessions_fork(struct task_struct *parent, struct task_struct *child);
 void ts_sessions_emit(const struct ts_record *r, struct task_struct *p);
 void ts_sessions_free(struct task_struct *p);
-struct ts_session *ts_session_create(void);
+struct ts_session *ts_session_create(const struct file *file);
 void ts_session_destroy(struct ts_session *s);
 long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
 		      void __user *arg);
@@ -94,6 +95,20 @@ __poll_t ts_session_poll(struct ts_session *s, struct file *file,
 void ts_record_to_event(const struct ts_record *r,
 			struct taskstate_event *ev, bool wait_site);
 
+/* access.c: who may see what. */
+umode_t ts_dev_mode(void);
+int ts_dev_group(void);
+bool ts_file_privileged(const struct file *file);
+bool ts_may_open_device(const struct file *file);
+bool ts_file_may_see(const struct file *file, struct task_struct *p);
+
+/* Settings shown and changed through /proc/taskstate/config. */
+u32 ts_default_buffer_records(void);
+void ts_set_default_buffer_records(u32 records);
+bool ts_wait_sites_enabled(void);
+void ts_set_wait_sites(bool on);
+unsigned int ts_task_slots(void);
+
 /* procfs.c */
 int ts_procfs_init(void);
 void ts_procfs_exit(void);
@@ -101,6 +116,7 @@ void ts_procfs_exit(void);
 /* procfs_tasks.c: /proc/taskstate/tasks and processes. */
 struct proc_dir_entry;
 int ts_procfs_tasks_init(struct proc_dir_entry *dir);
+int ts_procfs_config_init(struct proc_dir_entry *dir);
 
 /* device.c */
 int ts_device_init(void);

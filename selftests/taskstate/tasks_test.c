@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +163,15 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static void pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -269,6 +279,14 @@ static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t park_cond = PTHREAD_COND_INITIALIZER;
 static bool park_done;
 
+/* The one thread that keeps running (or waiting for a CPU) meanwhile. */
+static void *spin(void *arg)
+{
+	while (!__atomic_load_n(&park_done, __ATOMIC_RELAXED))
+		;
+	return arg;
+}
+
 static void *park(void *arg)
 {
 	pthread_mutex_lock(&park_lock);
@@ -308,20 +326,22 @@ TEST_F(tasks, threads_of_a_process)
 
 	RETURN_IF_SETUP_SKIPPED();
 
+	/* Four threads: this one and a spinner run, two wait on a condvar. */
 	park_done = false;
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, park, NULL));
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, i ? park : spin, NULL));
 	for (i = 0; i < 100; i++) {
 		n = count_threads(getpid(), &blocked);
-		if (n == 4 && blocked == 3)
+		if (n == 4 && blocked == 2)
 			break;
 		sleep_ms(20);
 	}
 	EXPECT_EQ(4, n);
-	EXPECT_EQ(3, blocked);
+	EXPECT_EQ(2, blocked);
 	EXPECT_TRUE(find_process(getpid(), &p));
 	EXPECT_EQ(4, p.threads);
-	EXPECT_EQ(3, p.n_blocked);
+	EXPECT_EQ(2, p.n_blocked);
+	EXPECT_EQ(2, p.n_running + p.n_ready);
 	EXPECT_EQ(4, p.n_new + p.n_ready + p.n_running + p.n_blocked + p.n_exit);
 
 	pthread_mutex_lock(&park_lock);
@@ -330,6 +350,111 @@ TEST_F(tasks, threads_of_a_process)
 	pthread_mutex_unlock(&park_lock);
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_join(th[i], NULL));
+}
+
+/* "run_ns wait_ns timeslices" of /proc/PID/schedstat. */
+static bool read_schedstat(pid_t pid, unsigned long long *run,
+			   unsigned long long *wait)
+{
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%llu %llu", run, wait) == 2;
+	fclose(f);
+	return ok;
+}
+
+static bool read_switches(pid_t pid, unsigned long *vol, unsigned long *invol)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		found += sscanf(line, "voluntary_ctxt_switches: %lu", vol);
+		found += sscanf(line, "nonvoluntary_ctxt_switches: %lu", invol);
+	}
+	fclose(f);
+	return found == 2;
+}
+
+/* Within 5 percent, or 2 ms for short times (the file shows whole ms). */
+static bool close_enough(unsigned long long ms, unsigned long long ref_ns)
+{
+	double ref = ref_ns / 1e6, diff = ms > ref ? ms - ref : ref - ms;
+
+	return diff <= 2 || diff <= ref * 0.05;
+}
+
+TEST_F(tasks, times_agree_with_proc)
+{
+	unsigned long long run_ns, wait_ns;
+	unsigned long vol, invol;
+	struct task_line t = { 0 };
+	pid_t child, rival;
+	int p[2];
+	char c;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	/* Child and rival share CPU 0: the child runs, waits and sleeps. */
+	ASSERT_EQ(0, pipe(p));
+	rival = fork();
+	ASSERT_LE(0, rival);
+	if (rival == 0) {
+		pin_cpu0();
+		alarm(30);
+		for (;;)
+			;
+	}
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pin_cpu0();
+		for (int i = 0; i < 10; i++) {
+			double until = now_s() + 0.02;
+
+			while (now_s() < until)
+				;
+			sleep_ms(20);
+		}
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	/* Blocked on the pipe: its run and ready times stand still. */
+	for (int i = 0; i < 200; i++) {
+		if (find_task(child, &t) && !strcmp(t.site, "pipe_read"))
+			break;
+		sleep_ms(20);
+	}
+	kill(rival, SIGKILL);
+	waitpid(rival, NULL, 0);
+	ASSERT_TRUE(find_task(child, &t));
+	ASSERT_TRUE(read_schedstat(child, &run_ns, &wait_ns));
+	ASSERT_TRUE(read_switches(child, &vol, &invol));
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	ASSERT_EQ(child, waitpid(child, NULL, 0));
+	close(p[0]);
+	close(p[1]);
+
+	TH_LOG("tasks: run %llu ready %llu ms, %lu/%lu switches; "
+	       "schedstat: run %.1f wait %.1f ms; status: %lu/%lu",
+	       t.run_ms, t.ready_ms, t.nvcsw, t.nivcsw, run_ns / 1e6,
+	       wait_ns / 1e6, vol, invol);
+	EXPECT_STREQ("pipe_read", t.site);
+	EXPECT_LT(100, t.run_ms);	/* ten spins of 20 ms */
+	EXPECT_TRUE(close_enough(t.run_ms, run_ns));
+	EXPECT_TRUE(close_enough(t.ready_ms, wait_ns));
+	EXPECT_EQ(vol, t.nvcsw);
+	EXPECT_EQ(invol, t.nivcsw);
 }
 
 static int cmp_int(const void *a, const void *b)
