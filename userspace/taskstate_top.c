@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * taskstate top: the busiest tasks, refreshed, from /proc/taskstate/tasks
+ * (the module's live accounting) or, without it, from the event stream.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "taskstate.h"
+#include "lib/counters.h"
+#include "lib/util.h"
+
+#define PROC_TASKS	"/proc/taskstate/tasks"
+
+static const char top_help[] =
+"NAME\n"
+"    taskstate top - the tasks that ran, waited and blocked the most\n"
+"\n"
+"SYNOPSIS\n"
+"    taskstate top [-d SECONDS] [-n ITERATIONS] [-l LINES]\n"
+"\n"
+"DESCRIPTION\n"
+"    Every SECONDS, one snapshot: per task its classic state, Linux state\n"
+"    letter, the share of the interval it spent running, ready and\n"
+"    blocked, and where it waits; busiest first.  The numbers come from\n"
+"    /proc/taskstate/tasks (its header line names the columns) when the\n"
+"    module provides it, else from the event stream (then only tasks that\n"
+"    had an event in the interval are shown).\n"
+"\n"
+"    On a terminal the screen is redrawn until Ctrl-C; otherwise plain\n"
+"    snapshots are printed one after the other, one unless -n says more.\n"
+"\n"
+"OPTIONS\n"
+"    -d, --delay SECONDS      interval, 0.1-3600 (default 1)\n"
+"    -n, --iterations N       snapshots to show, then exit\n"
+"    -l, --lines N            tasks per snapshot (default 20)\n"
+"    -h, --help               this help\n"
+"\n"
+"EXIT STATUS\n"
+"    0, 1 on a runtime failure (no module: load kmod/taskstate.ko; no\n"
+"    permission: run as root), 2 on bad usage.\n";
+
+struct row {
+	pid_t pid, tgid;
+	char comm[80], state[16], letter[4], site[80];
+	uint64_t run, ready, blocked;		/* ms, or ns from the stream */
+	uint64_t drun, dready, dblocked;	/* over the interval */
+};
+
+struct table {
+	struct row *rows;
+	size_t n;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int column(char **names, int n, const char *want)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], want))
+			return i;
+	return -1;
+}
+
+/* 0, or -errno; the file's columns are found by their header names. */
+static int read_proc(struct table *t)
+{
+	FILE *f = fopen(PROC_TASKS, "re");
+	char *line = NULL, *names[32], *hdr = NULL;
+	size_t cap = 0, rcap = 0;
+	int nnames = 0, c_pid, c_tgid, c_comm, c_state, c_s, c_run, c_ready,
+	    c_blocked, c_site;
+
+	t->n = 0;
+	if (!f)
+		return -errno;
+	if (getline(&hdr, &cap, f) < 0) {
+		fclose(f);
+		free(hdr);
+		return -EPROTO;
+	}
+	for (char *save = NULL, *w = strtok_r(hdr, " \t\n", &save); w && nnames < 32;
+	     w = strtok_r(NULL, " \t\n", &save))
+		names[nnames++] = w;
+	c_pid = column(names, nnames, "PID");
+	c_tgid = column(names, nnames, "TGID");
+	c_comm = column(names, nnames, "COMM");
+	c_state = column(names, nnames, "STATE");
+	c_s = column(names, nnames, "S");
+	c_run = column(names, nnames, "RUN_MS");
+	c_ready = column(names, nnames, "READY_MS");
+	c_blocked = column(names, nnames, "BLOCKED_MS");
+	c_site = column(names, nnames, "WAIT_SITE");
+	if (c_pid < 0 || c_comm < 0 || c_state < 0) {
+		fclose(f);
+		free(hdr);
+		return -EPROTO;
+	}
+	cap = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		char *f_[32];
+		int nf = 0;
+		struct row *r;
+
+		for (char *save = NULL, *w = strtok_r(line, " \t\n", &save); w && nf < 32;
+		     w = strtok_r(NULL, " \t\n", &save))
+			f_[nf++] = w;
+		if (nf < nnames)
+			continue;
+		if (t->n == rcap) {
+			rcap = rcap ? rcap * 2 : 512;
+			t->rows = reallocarray(t->rows, rcap, sizeof(*t->rows));
+			if (!t->rows)
+				die("out of memory");
+		}
+		r = &t->rows[t->n++];
+		memset(r, 0, sizeof(*r));
+		r->pid = atoi(f_[c_pid]);
+		r->tgid = c_tgid >= 0 ? atoi(f_[c_tgid]) : r->pid;
+		snprintf(r->comm, sizeof(r->comm), "%s", f_[c_comm]);
+		snprintf(r->state, sizeof(r->state), "%s", f_[c_state]);
+		snprintf(r->letter, sizeof(r->letter), "%s", c_s >= 0 ? f_[c_s] : "?");
+		snprintf(r->site, sizeof(r->site), "%s", c_site >= 0 ? f_[c_site] : "-");
+		r->run = c_run >= 0 ? strtoull(f_[c_run], NULL, 10) : 0;
+		r->ready = c_ready >= 0 ? strtoull(f_[c_ready], NULL, 10) : 0;
+		r->blocked = c_blocked >= 0 ? strtoull(f_[c_blocked], NULL, 10) : 0;
+	}
+	free(line);
+	free(hdr);
+	fclose(f);
+	return 0;
+}
+
+static const struct row *find_row(const struct table *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i].pid == pid)
+			return &t->rows[i];
+	return NULL;
+}
+
+static int cmp_busy(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->drun != y->drun)
+		return x->drun < y->drun ? 1 : -1;
+	if (x->dready != y->dready)
+		return x->dready < y->dready ? 1 : -1;
+	return x->pid - y->pid;
+}
+
+/* Percent of the interval; the kernel's ms counters can overshoot a little. */
+static double pct(uint64_t ms, double interval_ms)
+{
+	double p = 100.0 * ms / interval_ms;
+
+	return p > 100.0 ? 100.0 : p;
+}
+
+static void print_table(struct table *t, double interval_ms, size_t lines,
+			const char *source)
+{
+	unsigned int count[TASKSTATE_NR_STATES] = { 0 };
+	time_t now = time(NULL);
+	char when[32];
+
+	for (size_t i = 0; i < t->n; i++)
+		for (unsigned int s = TASKSTATE_NEW; s < TASKSTATE_NR_STATES; s++)
+			if (!strcmp(t->rows[i].state, ts_state_str(s)))
+				count[s]++;
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+	printf("taskstate top - %s, %zu tasks: %u new, %u ready, %u running, %u blocked, %u exit (%s)\n\n",
+	       when, t->n, count[TASKSTATE_NEW], count[TASKSTATE_READY],
+	       count[TASKSTATE_RUNNING], count[TASKSTATE_BLOCKED],
+	       count[TASKSTATE_EXIT], source);
+	printf("%7s %7s %-16s %-7s %s %6s %6s %8s %s\n", "PID", "TGID", "COMM",
+	       "STATE", "S", "RUN%", "READY%", "BLOCKED%", "WAIT_SITE");
+	qsort(t->rows, t->n, sizeof(*t->rows), cmp_busy);
+	for (size_t i = 0; i < t->n && i < lines; i++) {
+		const struct row *r = &t->rows[i];
+
+		printf("%7d %7d %-16.16s %-7s %s %6.1f %6.1f %8.1f %s\n", r->pid,
+		       r->tgid, r->comm, r->state, r->letter,
+		       pct(r->drun, interval_ms), pct(r->dready, interval_ms),
+		       pct(r->dblocked, interval_ms), r->site);
+	}
+	putchar('\n');
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Without the procfs file: what the stream says happened in the interval. */
+static void stream_snapshot(struct ts_stream *s, double delay, struct table *t)
+{
+	uint64_t end = now_ns() + (uint64_t)(delay * 1e9);
+	struct taskstate_event ev[TS_STREAM_BATCH];
+	struct summary sum;
+	size_t rcap = 0;
+
+	summary_init(&sum);
+	while (!stop && now_ns() < end) {
+		ssize_t n = ts_stream_read(s, ev, TS_STREAM_BATCH, 100);
+
+		if (n < 0 && n != -EINTR) {
+			errno = -n;
+			die_errno("read %s", TS_DEV_PATH);
+		}
+		for (ssize_t i = 0; i < n; i++)
+			summary_add(&sum, &ev[i]);
+	}
+	t->n = 0;
+	for (size_t i = 0; i < sum.nr_tasks; i++) {
+		const struct task_info *ti = &sum.tasks[i];
+		struct row *r;
+
+		if (t->n == rcap) {
+			rcap = rcap ? rcap * 2 : 512;
+			t->rows = reallocarray(t->rows, rcap, sizeof(*t->rows));
+			if (!t->rows)
+				die("out of memory");
+		}
+		r = &t->rows[t->n++];
+		memset(r, 0, sizeof(*r));
+		r->pid = ti->pid;
+		r->tgid = ti->tgid;
+		snprintf(r->comm, sizeof(r->comm), "%s", ti->comm);
+		snprintf(r->state, sizeof(r->state), "%s", ts_state_str(ti->state));
+		snprintf(r->letter, sizeof(r->letter), "-");
+		snprintf(r->site, sizeof(r->site), "%s",
+			 ti->state == TASKSTATE_BLOCKED && ti->cur_site[0] ? ti->cur_site : "-");
+		/* ms, as in the procfs file. */
+		r->drun = ti->state_ns[TASKSTATE_RUNNING] / 1000000;
+		r->dready = ti->state_ns[TASKSTATE_READY] / 1000000;
+		r->dblocked = ti->state_ns[TASKSTATE_BLOCKED] / 1000000;
+	}
+	summary_free(&sum);
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "delay", required_argument, NULL, 'd' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "lines", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct table prev = { 0 }, cur = { 0 };
+	struct ts_stream *s = NULL;
+	bool tty = isatty(STDOUT_FILENO);
+	uint64_t iterations = tty ? UINT64_MAX : 1, lines = 20;
+	double delay = 1.0;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:d:n:l:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			delay = strtod(optarg, &end);
+			if (*end || end == optarg || !(delay >= 0.1 && delay <= 3600))
+				usage_error("top: -d '%s': seconds, 0.1-3600", optarg);
+			break;
+		case 'n':
+			if (!parse_u64(optarg, 1, UINT32_MAX, &iterations))
+				usage_error("top: -n '%s': a number of snapshots", optarg);
+			break;
+		case 'l':
+			if (!parse_u64(optarg, 1, 100000, &lines))
+				usage_error("top: -l '%s': a number of lines", optarg);
+			break;
+		case 'h':
+			help_exit(top_help);
+		default:
+			bad_option("top", argv, c);
+		}
+	}
+	if (optind != argc)
+		usage_error("top: unexpected '%s' (see 'taskstate top --help')",
+			    argv[optind]);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (read_proc(&prev)) {
+		struct taskstate_filter f;
+
+		/* No procfs file (an older module): the stream, all tasks. */
+		s = open_stream_or_die(0);
+		ts_filter_all(&f);
+		if (ts_stream_set_filter(s, &f) || ts_stream_start(s))
+			die_errno("set up the session");
+	}
+	for (uint64_t i = 0; i < iterations && !stop; i++) {
+		uint64_t t0 = now_ns();
+
+		if (s) {
+			stream_snapshot(s, delay, &cur);
+		} else {
+			sleep_s(delay);
+			if (read_proc(&cur))
+				die_errno("%s", PROC_TASKS);
+			for (size_t j = 0; j < cur.n; j++) {
+				struct row *r = &cur.rows[j];
+				const struct row *p = find_row(&prev, r->pid);
+
+				r->drun = r->run - (p && p->run <= r->run ? p->run : 0);
+				r->dready = r->ready - (p && p->ready <= r->ready ? p->ready : 0);
+				r->dblocked = r->blocked -
+					(p && p->blocked <= r->blocked ? p->blocked : 0);
+			}
+		}
+		if (stop)
+			break;
+		if (tty)
+			fputs("\033[H\033[2J", stdout);
+		print_table(&cur, (now_ns() - t0) / 1e6, lines,
+			    s ? "from the event stream" : "from " PROC_TASKS);
+		if (fflush(stdout))
+			die_errno("write to stdout");
+		if (!s) {
+			struct table tmp = prev;
+
+			prev = cur;
+			cur = tmp;
+		}
+	}
+	free(prev.rows);
+	free(cur.rows);
+	ts_stream_close(s);
+	return 0;
+}
