@@ -21,7 +21,8 @@ endif
 KSRC = $(shell scripts/kernel-src)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
-.PHONY: all deps module userspace selftests bench check checkpatch sparse demo \
+.PHONY: all deps module userspace selftests bench check install uninstall \
+	compat checkpatch sparse demo \
 	clean help
 
 all: module userspace selftests bench
@@ -62,6 +63,34 @@ check:
 
 demo: all
 	scripts/vm-run -- userspace/ipclab states
+
+PREFIX ?= /usr/local
+# The release the module was built for, as its vermagic says.
+KREL = $(shell modinfo -F vermagic kmod/taskstate.ko 2>/dev/null | cut -d" " -f1)
+DESTDIR ?=
+
+# The module goes under the kernel's extra/; tools, man page, udev rule
+# under PREFIX and /etc.
+install: all
+	$(KBUILD) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	depmod -a -b $(or $(DESTDIR),/) $(KREL)
+	install -D -m 0755 userspace/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
+	if [ -x userspace/taskstate ]; then \
+		install -D -m 0755 userspace/taskstate $(DESTDIR)$(PREFIX)/bin/taskstate; fi
+	if [ -f man/taskstate.1 ]; then \
+		install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1; fi
+	install -D -m 0644 packaging/70-taskstate.rules \
+		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko
+	depmod -a -b $(or $(DESTDIR),/) $(KREL)
+	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/bin/taskstate \
+		$(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1 \
+		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
+
+compat:
+	scripts/compat
 
 clean:
 	-$(KBUILD) clean

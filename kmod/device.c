@@ -55,7 +55,6 @@ static const struct file_operations ts_dev_fops = {
 	.poll = ts_dev_poll,
 	.unlocked_ioctl = ts_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice ts_miscdev = {
