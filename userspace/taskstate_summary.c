@@ -251,8 +251,9 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 {
 	char b[5][32];
 
-	fprintf(f, "%" PRIu64 " events from %zu tasks over %s ms",
-		s->events, s->nr_tasks,
+	fprintf(f, "%" PRIu64 " event%s from %zu task%s over %s ms",
+		s->events, s->events == 1 ? "" : "s", s->nr_tasks,
+		s->nr_tasks == 1 ? "" : "s",
 		fmt_ms(b[0], sizeof(b[0]), s->last_ts - s->first_ts));
 	if (s->lost)
 		fprintf(f, ", %" PRIu64 " LOST", s->lost);

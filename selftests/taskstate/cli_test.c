@@ -374,6 +374,25 @@ TEST_F(cli, perfetto_export_is_trace_event_json)
 	unlink(out);
 }
 
+TEST_F(cli, top_prints_plain_snapshots_off_a_terminal)
+{
+	const char *top[] = { "top", "-n", "2", "-d", "0.2", "-l", "5", NULL };
+	char *out, *p;
+	int snapshots = 0;
+
+	RETURN_IF_SETUP_SKIPPED();
+	run_tool(&self->r, top);
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", slurp(self->r.err, NULL));
+	out = slurp(self->r.out, NULL);
+	ASSERT_NE(NULL, out);
+	for (p = out; (p = strstr(p, "taskstate top - ")); p++)
+		snapshots++;
+	EXPECT_EQ(2, snapshots);
+	EXPECT_NE(NULL, strstr(out, "WAIT_SITE"));
+	EXPECT_EQ(NULL, strchr(out, '\033')) TH_LOG("terminal codes in a file");
+	free(out);
+}
+
 TEST_F(cli, bad_input_gets_one_line)
 {
 	static const struct {
