@@ -189,8 +189,8 @@ static const char show_help[] =
 "OPTIONS\n"
 "    --json       JSON lines (design.md's keys) instead of text\n"
 "    -s, --summary\n"
-"                 after the events, the per-task summary of trace and the\n"
-"                 transition matrix of stat\n"
+"                 after the events, the transition matrix of stat and the\n"
+"                 per-task summary of trace (on stderr with --json)\n"
 "    -h, --help   this help\n"
 "\n"
 "EXIT STATUS\n"
@@ -234,8 +234,12 @@ int cmd_show(int argc, char **argv)
 		summary_init(&s);
 		for (size_t i = 0; i < rec.n; i++)
 			summary_add(&s, &rec.ev[i]);
-		summary_print_matrix(stdout, &s);
-		summary_print_tasks(stdout, &s);
+		/* JSON lines stay parseable: the summary is for people. */
+		FILE *f = json ? stderr : stdout;
+
+		fflush(stdout);
+		summary_print_matrix(f, &s);
+		summary_print_tasks(f, &s);
 		summary_free(&s);
 	}
 	ts_recording_free(&rec);
