@@ -18,7 +18,7 @@ static const char timeline_help[] =
 "    taskstate timeline - draw a recording as an SVG timeline\n"
 "\n"
 "SYNOPSIS\n"
-"    taskstate timeline FILE -o OUT.svg [--width PIXELS]\n"
+"    taskstate timeline FILE -o OUT.svg [--width PIXELS] [--from MS] [--to MS]\n"
 "\n"
 "DESCRIPTION\n"
 "    One row per task (labelled pid and comm), time from left to right,\n"
@@ -38,6 +38,8 @@ static const char timeline_help[] =
 "OPTIONS\n"
 "    -o, --output OUT.svg   where to write the picture (required)\n"
 "    -w, --width PIXELS     width, 400-20000 (default 1200)\n"
+"    --from MS, --to MS     draw only this window, in ms since the first\n"
+"                           event (default: all of it)\n"
 "    -h, --help             this help\n"
 "\n"
 "EXIT STATUS\n"
@@ -197,20 +199,31 @@ static void put_time(FILE *f, uint64_t ns, uint64_t step)
 	fprintf(f, "%.*f %s", dec, (double)ns / div, unit);
 }
 
-static void svg(FILE *f, const struct timeline *tl, int width)
+/*
+ * @from..@to (ns since the first event) is the window drawn; the axis
+ * still counts from the first event, so windows of one run line up.
+ */
+static void svg(FILE *f, const struct timeline *tl, int width, uint64_t from,
+		uint64_t to)
 {
+	uint64_t w0 = tl->t0 + from, w1 = tl->t0 + to;
 	const struct summary *s = &tl->sum;
 	const int left = 220, right = 20, top = 56, bottom = 44;
 	int n = s->nr_tasks ? s->nr_tasks : 1;
 	int row = 800 / n, font, height;
-	double plot = width - left - right, span = tl->t1 - tl->t0;
+	double plot = width - left - right, span;
 	uint64_t step;
 	size_t i = 0;
 
+	if (w1 > tl->t1)
+		w1 = tl->t1;
+	if (w0 >= w1)
+		w0 = w1 - 1;
+	span = w1 - w0;
 	row = row > 24 ? 24 : row < 10 ? 10 : row;
 	font = row - 2 > 12 ? 12 : row - 2;
 	height = top + n * row + bottom;
-#define X(t) (left + ((double)(t) - tl->t0) * plot / span)
+#define X(t) (left + ((double)(t) - w0) * plot / span)
 #define Y(r) (top + (double)(r) * row)
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -237,11 +250,12 @@ static void svg(FILE *f, const struct timeline *tl, int width)
 	fprintf(f, "</g>\n");
 
 	/* The axis and its grid first, so that the rows are drawn over it. */
-	step = tick_step(tl->t1 - tl->t0, 10);
+	step = tick_step(w1 - w0, 10);
 	fprintf(f, "<g class=\"axis\" font-size=\"11\" stroke-width=\"1\">\n");
 	fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
 		left, Y(n) + 4, left + plot, Y(n) + 4);
-	for (uint64_t t = 0; t <= tl->t1 - tl->t0; t += step) {
+	for (uint64_t t = (w0 - tl->t0 + step - 1) / step * step; t <= w1 - tl->t0;
+	     t += step) {
 		double x = X(tl->t0 + t);
 
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>",
@@ -267,8 +281,13 @@ static void svg(FILE *f, const struct timeline *tl, int width)
 		fprintf(f, "</text>\n");
 		for (; i < tl->nr_iv && tl->iv[i].task == t; i++) {
 			const struct interval *iv = &tl->iv[i];
-			double x = X(iv->start), w = X(iv->end) - x;
+			double x, w;
 			char ms[32];
+
+			if (iv->end < w0 || iv->start > w1)
+				continue;
+			x = X(iv->start < w0 ? w0 : iv->start);
+			w = X(iv->end > w1 ? w1 : iv->end) - x;
 
 			fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
 				"fill=\"%s\"><title>%d ", x, Y(t) + 1, w < 0.3 ? 0.3 : w,
@@ -293,6 +312,9 @@ static void svg(FILE *f, const struct timeline *tl, int width)
 		double x = X(wk->ts);
 		double y1 = Y(wk->waker) + row / 2.0, y2 = Y(wk->wakee) + row / 2.0;
 
+		if (wk->ts < w0 || wk->ts > w1)
+			continue;
+
 		fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" "
 			"marker-end=\"url(#arrow)\"/>\n", x, y1, x, y2);
 	}
@@ -301,11 +323,28 @@ static void svg(FILE *f, const struct timeline *tl, int width)
 #undef Y
 }
 
+/* "12.5" (ms) to ns; false unless a whole non-negative number of ms. */
+static bool parse_ms(const char *s, uint64_t *ns)
+{
+	char *end;
+	double ms;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	ms = strtod(s, &end);
+	if (*end || !(ms >= 0 && ms < 1e12))
+		return false;
+	*ns = (uint64_t)(ms * 1e6);
+	return true;
+}
+
 int cmd_timeline(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "width", required_argument, NULL, 'w' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -313,11 +352,11 @@ int cmd_timeline(int argc, char **argv)
 	struct ts_recording rec;
 	struct timeline tl;
 	struct out_file o;
-	uint64_t width = 1200;
+	uint64_t width = 1200, from = 0, to = UINT64_MAX / 2;
 	int c;
 
 	/* FILE may come before or after the options, as in the synopsis. */
-	while ((c = getopt_long(argc, argv, ":o:w:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:w:F:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -326,6 +365,12 @@ int cmd_timeline(int argc, char **argv)
 			if (!parse_u64(optarg, 400, 20000, &width))
 				usage_error("timeline: --width '%s': a number of pixels, 400-20000",
 					    optarg);
+			break;
+		case 'F':
+		case 'T':
+			if (!parse_ms(optarg, c == 'F' ? &from : &to))
+				usage_error("timeline: --%s '%s': milliseconds since the first event",
+					    c == 'F' ? "from" : "to", optarg);
 			break;
 		case 'h':
 			help_exit(timeline_help);
@@ -338,10 +383,12 @@ int cmd_timeline(int argc, char **argv)
 			    optind == argc ? "missing FILE" : "one FILE only");
 	if (!out)
 		usage_error("timeline: missing -o OUT.svg");
+	if (from >= to)
+		usage_error("timeline: --from must come before --to");
 	load_recording_or_die(argv[optind], &rec);
 	timeline_build(&tl, &rec);
 	out_open(&o, out);
-	svg(o.f, &tl, width);
+	svg(o.f, &tl, width, from, to);
 	out_commit(&o);
 	timeline_free(&tl);
 	ts_recording_free(&rec);
