@@ -65,7 +65,7 @@ static const char trace_help[] =
 "                                          signal, exec, reaped\n"
 "                       LIST is comma-separated; repeat --filter to combine\n"
 "    -p, --pid PID      follow the running process PID (all its threads)\n"
-"                       until Ctrl-C or until it is gone\n"
+"                       until Ctrl-C or until it has exited\n"
 "    --children         with -p, also what PID forks from now on\n"
 "    -q, --quiet        no summary\n"
 "    -h, --help         this help\n"
@@ -267,6 +267,29 @@ static void emit(struct session_opts *o, struct ts_recording_writer *w,
 		summary_add(sum, &ev[i]);
 }
 
+/* @pid has exited: no such process, or a zombie (its exit may predate us). */
+static bool gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* comm can hold ')': the state follows the last one. */
+	p = strrchr(buf, ')');
+	return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
 /* Every task seen since its fork has been reaped. */
 static bool all_reaped(const struct summary *s, pid_t root)
 {
@@ -363,14 +386,19 @@ static int run_session(struct session_opts *o)
 			child_done = true;
 			done_at = now_ns();
 		}
-		if (!child && !target_gone && kill(target, 0) && errno == ESRCH) {
-			target_gone = true;
-			done_at = now_ns();
+		if (!child && !target_gone) {
+			const struct task_info *t = summary_find(&sum, target);
+
+			/* A zombie nobody reaps still answers kill(): its exit counts. */
+			if ((t && t->exited) || gone(target)) {
+				target_gone = true;
+				done_at = now_ns();
+			}
 		}
 		if (interrupted)
 			break;
 		if ((child_done || target_gone) && n <= 0 &&
-		    ((child_done && all_reaped(&sum, child)) ||
+		    (all_reaped(&sum, target) ||
 		     now_ns() - done_at > GRACE_MS * 1000000ull))
 			break;
 	}

@@ -268,6 +268,41 @@ TEST_F(cli, recording_round_trips_through_show)
 	unlink(json_path);
 }
 
+TEST_F(cli, trace_p_follows_a_running_process_until_it_exits)
+{
+	char pid_arg[16];
+	const char *args[] = { "trace", "--json", "-q", "-p", pid_arg, NULL };
+	struct timespec ts = { 0, 800 * 1000 * 1000 };
+	bool exited = false;
+	int n, status;
+	char *text;
+	pid_t pid;
+
+	RETURN_IF_SETUP_SKIPPED();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		nanosleep(&ts, NULL);
+		_exit(3);
+	}
+	snprintf(pid_arg, sizeof(pid_arg), "%d", pid);
+	/* The child stays a zombie until then: its exit event ends the trace. */
+	run_tool(&self->r, args);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", slurp(self->r.err, NULL));
+	text = slurp(self->r.out, NULL);
+	n = parse_lines(text, self->ev, 100000);
+	ASSERT_LT(0, n);
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(pid, self->ev[i].tgid);
+		if (self->ev[i].to == TASKSTATE_EXIT &&
+		    self->ev[i].cause == TASKSTATE_CAUSE_ERROR)
+			exited = self->ev[i].exit_code == 3;
+	}
+	EXPECT_TRUE(exited);
+	free(text);
+}
+
 TEST_F(cli, exit_status_is_the_commands)
 {
 	const char *seven[] = { "trace", "-q", "-o", "/tmp/cli_test.7", "--",
