@@ -156,7 +156,13 @@ static bool account(struct story *st, const struct taskstate_event *ev)
 	r->events++;
 	if (ev->transition < TASKSTATE_NR_TRANSITIONS)
 		st->transitions[ev->transition]++;
-	if (ev->transition != TASKSTATE_TR_NONE && ev->from < 6)
+	/*
+	 * A killed task's exit (8, 9) repeats the time of the state it was
+	 * killed in, already counted by its raw steps (woken, run, exit).
+	 */
+	if (ev->transition != TASKSTATE_TR_NONE && ev->from < 6 &&
+	    ev->transition != TASKSTATE_TR_KILL_READY &&
+	    ev->transition != TASKSTATE_TR_KILL_BLOCKED)
 		r->state_ns[ev->from] += ev->prev_state_ns;
 	if (ev->transition == TASKSTATE_TR_BLOCK)
 		r->blocks++;
