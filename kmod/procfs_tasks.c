@@ -169,8 +169,6 @@ static int ts_threads_show(struct seq_file *m, void *v)
 	state = ts_model_task_state(p, &letter, ips, &nr_ips);
 	if (state == TASKSTATE_BLOCKED && nr_ips) {
 		ts_wait_site_name(ips, nr_ips, site, sizeof(site));
-		/* A module function reads "name [module]": keep the name. */
-		site[strcspn(site, " ")] = '\0';
 		if (!site[0])
 			strscpy(site, "-", sizeof(site));
 	}

@@ -81,6 +81,8 @@ void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
 		/* No symbol: kallsyms prints the address, which must not leak. */
 		if (str_has_prefix(sym, "0x"))
 			strscpy(sym, "?", sizeof(sym));
+		/* "name [module]": the name alone, one word in every output. */
+		sym[strcspn(sym, " ")] = '\0';
 		strscpy(buf, sym, len);
 		if (!ts_is_generic_wait(sym))
 			return;
