@@ -47,7 +47,8 @@ static const char *const ts_generic_waits[] = {
 	"rwsem_down_write_slowpath", "down_read", "down_write",
 	"down_read_killable", "down_write_killable", "rt_mutex_slowlock",
 	"__rt_mutex_slowlock", "unix_stream_data_wait", "sk_wait_data",
-	"wq_sleep",
+	"wq_sleep", "__skb_wait_for_more_packets", "__skb_recv_datagram",
+	"skb_recv_datagram",
 };
 
 static const char *const ts_generic_prefixes[] = {
