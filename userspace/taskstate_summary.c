@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/decode.h"
 #include "taskstate.h"
 #include "lib/counters.h"
 #include "lib/util.h"
@@ -214,21 +215,13 @@ const char *fmt_ms(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
-/* comm as text, as lib/decode shows it: \xNN for what is not printable. */
+/* A string field as lib/decode escapes it in text. */
 static void put_text_str(FILE *f, const char *s, size_t size)
 {
-	size_t n = strnlen(s, size);
+	char buf[TASKSTATE_SITE_LEN * 4 + 1];
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		if (c == '\\')
-			fputs("\\\\", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
+	ts_str_format_text(s, size, buf, sizeof(buf));
+	fputs(buf, f);
 }
 
 static int cmp_site(const void *a, const void *b)
@@ -367,18 +360,8 @@ void put_xml_str(FILE *f, const char *s, size_t size)
 
 void put_json_str(FILE *f, const char *s, size_t size)
 {
-	size_t n = strnlen(s, size);
+	char buf[TASKSTATE_SITE_LEN * 6 + 3];
 
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	ts_str_format_json(s, size, buf, sizeof(buf));
+	fputs(buf, f);
 }

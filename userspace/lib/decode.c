@@ -695,3 +695,21 @@ int ts_event_parse_json(const char *line, struct taskstate_event *out,
 
 	return parse_object(&p, out) ? -EINVAL : 0;
 }
+
+int ts_str_format_text(const char *s, size_t size, char *buf, size_t len)
+{
+	struct out o;
+
+	out_init(&o, buf, len);
+	out_text_str(&o, s, size);
+	return out_done(&o);
+}
+
+int ts_str_format_json(const char *s, size_t size, char *buf, size_t len)
+{
+	struct out o;
+
+	out_init(&o, buf, len);
+	out_json_str(&o, s, size);
+	return out_done(&o);
+}

@@ -50,6 +50,15 @@ int ts_event_format_json(const struct taskstate_event *ev, char *buf,
 			 size_t len);
 
 /* Where and why ts_event_parse_json() refused a line. */
+/*
+ * A string field (comm, wait_site: at most @size bytes, maybe without a
+ * NUL) escaped as the event formats above escape it: as text (\xNN for
+ * what is not printable ASCII) or as a quoted JSON string (\u00XX).
+ * snprintf semantics.
+ */
+int ts_str_format_text(const char *s, size_t size, char *buf, size_t len);
+int ts_str_format_json(const char *s, size_t size, char *buf, size_t len);
+
 struct ts_json_error {
 	size_t offset;		/* byte offset in the line */
 	char msg[96];

@@ -595,4 +595,18 @@ TEST(open_refuses_what_is_not_the_device)
 	ts_stream_close(NULL);
 }
 
+TEST(string_fields_escape_as_events_do)
+{
+	const char raw[] = { 'a', '"', '\\', 1, (char)0xff, 'z' };
+	char buf[64];
+
+	EXPECT_EQ(13, ts_str_format_text(raw, sizeof(raw), buf, sizeof(buf)));
+	EXPECT_STREQ("a\"\\\\\\x01\\xffz", buf);
+	EXPECT_EQ(20, ts_str_format_json(raw, sizeof(raw), buf, sizeof(buf)));
+	EXPECT_STREQ("\"a\\\"\\\\\\u0001\\u00ffz\"", buf);
+	/* Truncated like snprintf, the length still the whole. */
+	EXPECT_EQ(20, ts_str_format_json(raw, sizeof(raw), buf, 4));
+	EXPECT_STREQ("\"a\\", buf);
+}
+
 TEST_HARNESS_MAIN
