@@ -55,8 +55,15 @@ static pid_t start_storm(void)
 		if (pipe(p))
 			_exit(1);
 		child = fork();
-		if (child == 0)
+		if (child == 0) {
+			/*
+			 * Not our own write end: when the storm is killed
+			 * before it writes, read() must see EOF, or this child
+			 * lives on holding the test's stdout.
+			 */
+			close(p[1]);
 			_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+		}
 		if (write(p[1], "x", 1) != 1)
 			_exit(1);
 		waitpid(child, NULL, 0);
