@@ -305,7 +305,8 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
 	if (t) {
 		raw_write_seqcount_begin(&t->wait_seq);
-		memcpy(t->wait_ips, r.wait_ips, sizeof(t->wait_ips));
+		memcpy(t->wait_ips, r.wait_ips,
+		       r.nr_wait_ips * sizeof(*r.wait_ips));
 		t->nr_wait_ips = r.nr_wait_ips;
 		raw_write_seqcount_end(&t->wait_seq);
 	}
@@ -337,6 +338,21 @@ void ts_model_switch(bool preempt, struct task_struct *prev,
 }
 
 /*
+ * A fatal signal reached @t from @killer: remember who, and the state it
+ * was in (NONE: running) with how long it had been there, for its exit.
+ */
+static void ts_mark_killed(struct ts_task *t, unsigned int from,
+			   pid_t killer, const char *killer_comm)
+{
+	t->killed_from = from;
+	if (from && t->since_ns)
+		t->killed_from_ns = ktime_get_mono_fast_ns() - t->since_ns;
+	t->killer_pid = killer;
+	memcpy(t->killer_comm, killer_comm, TASK_COMM_LEN);
+	t->killer_comm[TASK_COMM_LEN - 1] = '\0';
+}
+
+/*
  * sched_waking runs in the waker's context; sched_wakeup may run later on
  * the wakee's CPU from the wake list, where current is no longer the waker.
  * So the waker and the reason are noted here and reported at the wakeup.
@@ -363,13 +379,9 @@ void ts_model_waking(struct task_struct *p)
 	t->wake_cause = task_sigpending(p) ? TASKSTATE_CAUSE_SIGNAL :
 					     TASKSTATE_CAUSE_WAKEUP;
 	if (__fatal_signal_pending(p) && t->state == TASKSTATE_BLOCKED &&
-	    !t->killed_from) {
-		t->killed_from = TASKSTATE_BLOCKED;
-		if (t->since_ns)
-			t->killed_from_ns = ktime_get_mono_fast_ns() - t->since_ns;
-		t->killer_pid = t->waker_pid;
-		memcpy(t->killer_comm, t->waker_comm, TASK_COMM_LEN);
-	}
+	    !t->killed_from)
+		ts_mark_killed(t, TASKSTATE_BLOCKED, t->waker_pid,
+			       t->waker_comm);
 }
 
 void ts_model_wakeup(struct task_struct *p)
@@ -421,14 +433,9 @@ void ts_model_signal(int sig, struct task_struct *p)
 	 * A blocked task was already woken (and marked) from ts_model_waking;
 	 * what is left is a task waiting for a CPU, or one running.
 	 */
-	if (t->state == TASKSTATE_READY) {
-		t->killed_from = TASKSTATE_READY;
-		if (t->since_ns)
-			t->killed_from_ns = ktime_get_mono_fast_ns() - t->since_ns;
-	}
-	t->killer_pid = current->pid;
-	memcpy(t->killer_comm, current->comm, TASK_COMM_LEN);
-	t->killer_comm[TASK_COMM_LEN - 1] = '\0';
+	ts_mark_killed(t, t->state == TASKSTATE_READY ? TASKSTATE_READY :
+							 TASKSTATE_NONE,
+		       current->pid, current->comm);
 	t->kill_signal = sig;
 }
 

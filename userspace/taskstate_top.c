@@ -56,8 +56,24 @@ struct row {
 
 struct table {
 	struct row *rows;
-	size_t n;
+	size_t n, cap;
 };
+
+/* A new zeroed row at the end of @t. */
+static struct row *table_add(struct table *t)
+{
+	struct row *r;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 512;
+		t->rows = reallocarray(t->rows, t->cap, sizeof(*t->rows));
+		if (!t->rows)
+			die("out of memory");
+	}
+	r = &t->rows[t->n++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
 
 static volatile sig_atomic_t stop;
 
@@ -80,7 +96,7 @@ static int read_proc(struct table *t)
 {
 	FILE *f = fopen(PROC_TASKS, "re");
 	char *line = NULL, *names[32], *hdr = NULL;
-	size_t cap = 0, rcap = 0;
+	size_t cap = 0;
 	int nnames = 0, c_pid, c_tgid, c_comm, c_state, c_s, c_run, c_ready,
 	    c_blocked, c_site;
 
@@ -120,14 +136,7 @@ static int read_proc(struct table *t)
 			f_[nf++] = w;
 		if (nf < nnames)
 			continue;
-		if (t->n == rcap) {
-			rcap = rcap ? rcap * 2 : 512;
-			t->rows = reallocarray(t->rows, rcap, sizeof(*t->rows));
-			if (!t->rows)
-				die("out of memory");
-		}
-		r = &t->rows[t->n++];
-		memset(r, 0, sizeof(*r));
+		r = table_add(t);
 		r->pid = atoi(f_[c_pid]);
 		r->tgid = c_tgid >= 0 ? atoi(f_[c_tgid]) : r->pid;
 		snprintf(r->comm, sizeof(r->comm), "%s", f_[c_comm]);
@@ -215,7 +224,6 @@ static void stream_snapshot(struct ts_stream *s, double delay, struct table *t)
 	uint64_t end = now_ns() + (uint64_t)(delay * 1e9);
 	struct taskstate_event ev[TS_STREAM_BATCH];
 	struct summary sum;
-	size_t rcap = 0;
 
 	summary_init(&sum);
 	while (!stop && now_ns() < end) {
@@ -233,14 +241,7 @@ static void stream_snapshot(struct ts_stream *s, double delay, struct table *t)
 		const struct task_info *ti = &sum.tasks[i];
 		struct row *r;
 
-		if (t->n == rcap) {
-			rcap = rcap ? rcap * 2 : 512;
-			t->rows = reallocarray(t->rows, rcap, sizeof(*t->rows));
-			if (!t->rows)
-				die("out of memory");
-		}
-		r = &t->rows[t->n++];
-		memset(r, 0, sizeof(*r));
+		r = table_add(t);
 		r->pid = ti->pid;
 		r->tgid = ti->tgid;
 		snprintf(r->comm, sizeof(r->comm), "%s", ti->comm);
