@@ -22,7 +22,7 @@ KSRC = $(shell scripts/kernel-src)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
 .PHONY: all deps module userspace selftests bench check install uninstall \
-	compat checkpatch sparse demo \
+	compat checkpatch sparse demo check-debug \
 	clean help
 
 all: module userspace selftests bench
@@ -60,6 +60,10 @@ sparse:
 
 check:
 	scripts/check
+
+# Not part of check: the first run builds a debug kernel (about an hour).
+check-debug:
+	scripts/check-debug
 
 demo: all
 	scripts/vm-run -- userspace/ipclab states
@@ -103,5 +107,6 @@ clean:
 help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
+	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN kernel"
 	@echo "make demo     walk a process through the five states in a VM"
 	@echo "make deps     install the Debian packages needed (run as root)"
