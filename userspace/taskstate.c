@@ -258,6 +258,7 @@ static const struct {
 	{ "timeline", cmd_timeline },
 	{ "export", cmd_export },
 	{ "top", cmd_top },
+	{ "diagram", cmd_diagram },
 };
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@ int cmd_show(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_diagram(int argc, char **argv);
 
 /* Print @text (a man-page style help) to stdout and exit 0. */
 __attribute__((noreturn)) void help_exit(const char *text);
