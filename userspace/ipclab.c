@@ -16,6 +16,8 @@
 static const struct ipclab_cmd commands[] = {
 	{ "states", "walk one child through all five states and nine transitions",
 	  ipclab_states, NULL },
+	{ "lock", "threads on one counter: no lock, mutex, spinlock, rwlock, atomic, ...",
+	  ipclab_lock, NULL },
 	MECH(lab_pipe),
 	MECH(lab_fifo),
 	MECH(lab_sysv_msg),
