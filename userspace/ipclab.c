@@ -18,6 +18,8 @@ static const struct ipclab_cmd commands[] = {
 	  ipclab_states, NULL },
 	{ "lock", "threads on one counter: no lock, mutex, spinlock, rwlock, atomic, ...",
 	  ipclab_lock, NULL },
+	{ "bench", "time every mechanism: round-trip latency and throughput",
+	  ipclab_bench, NULL },
 	MECH(lab_pipe),
 	MECH(lab_fifo),
 	MECH(lab_sysv_msg),

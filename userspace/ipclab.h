@@ -17,5 +17,6 @@ struct ipclab_cmd {
 
 int ipclab_states(int argc, char **argv);
 int ipclab_lock(int argc, char **argv);
+int ipclab_bench(int argc, char **argv);
 
 #endif

@@ -47,6 +47,22 @@ struct lab_result {
 
 struct lab;
 
+/*
+ * Timing mode (ipclab bench; NULL in an ordinary exchange).  Lives in a
+ * MAP_SHARED mapping, like the results.  The sender stamps the clock
+ * before each message (in lab_pace(), which then never sleeps); with @ack
+ * it first waits until the receiver has taken the previous message (a
+ * futex on @acked: the round trip's return leg).  Messages are filled with
+ * memset and not checksummed: only counted.
+ */
+struct lab_timing {
+	bool ack;
+	uint32_t acked;		/* futex: messages the receiver has taken */
+	uint32_t waiting;	/* the sender sleeps on @acked */
+	uint64_t end_ns;	/* when the receiver took the last message */
+	uint64_t *stamps;	/* messages entries, shared too */
+};
+
 /* One mechanism (or one variant of a family): see ipclab_mechs.h. */
 struct lab_mech {
 	const char *name;
@@ -85,10 +101,19 @@ struct lab {
 	size_t mem_len;
 	void *priv;
 	char name[64];		/* a unique object name, see lab_unique_name() */
+	struct lab_timing *timing;	/* NULL unless ipclab bench */
 };
 
 /* Parse the common options and run @mech's exchange; the exit status. */
 int lab_main(const struct lab_mech *mech, int argc, char **argv);
+
+/*
+ * One quiet exchange of @o->messages over @mech between two processes, in
+ * timing mode @t (ipclab bench): no story, no output.  True when every
+ * message arrived.
+ */
+bool lab_exchange(const struct lab_mech *mech, const struct lab_opts *o,
+		  struct lab_timing *t);
 
 /*
  * A name no other run uses at the same time: "ipclab-PID-N" where N comes

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab bench: what each mechanism costs.  For every mechanism, message
+ * size and CPU placement, two quiet exchanges between two processes
+ * (lab_exchange() in timing mode, the mechanisms' own code):
+ *
+ *   round trip   the sender waits for the receiver to take each message
+ *                before sending the next; latency = time between the
+ *                sender's successive sends.  The return leg is the
+ *                mechanism's own for the slot mechanisms (the consumer's
+ *                "empty" semaphore), else a futex in shared memory.
+ *   throughput   the sender sends as fast as the mechanism lets it.
+ *
+ * With the taskstate module loaded, the transitions the module counted
+ * (all tasks, /proc/taskstate/transitions) per round trip as well.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipclab.h"
+#include "ipclab_mechs.h"
+#include "lib/counters.h"
+#include "lib/util.h"
+
+static const struct lab_mech *const mechs[] = {
+	&lab_pipe, &lab_fifo, &lab_sysv_msg, &lab_posix_mq, &lab_sysv_shm,
+	&lab_posix_shm, &lab_sysv_sem, &lab_posix_sem, &lab_unix_stream,
+	&lab_unix_dgram, &lab_socketpair, &lab_tcp, &lab_signal,
+};
+
+#define NR_MECHS (sizeof(mechs) / sizeof(*mechs))
+#define MAX_SIZES 8
+
+/*
+ * The slot mechanisms take turns through two semaphores: the sender cannot
+ * write message i+1 before the receiver has posted "empty" for message i.
+ * Their exchange is a round trip by itself; a futex answer would add two
+ * switches to each.
+ */
+static bool lockstep(const struct lab_mech *m)
+{
+	return m == &lab_sysv_shm || m == &lab_posix_shm ||
+	       m == &lab_sysv_sem || m == &lab_posix_sem;
+}
+
+struct bench_opts {
+	bool want[NR_MECHS];
+	uint64_t sizes[MAX_SIZES];
+	int nr_sizes;
+	uint64_t trips, messages;
+	bool pinned, unpinned, csv;
+};
+
+struct row {
+	const char *mech, *placement, *mode, *note, *ret_leg;
+	uint64_t size, n;
+	double median_ns, p99_ns, mean_ns, per_s, mib_s, transitions;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void *shared(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die_errno("mmap(%zu)", len);
+	return p;
+}
+
+/* The nine transitions the module has counted, all tasks; false: no module. */
+static bool transitions(uint64_t *sum)
+{
+	struct ts_counters c;
+
+	if (ts_counters_read(&c))
+		return false;
+	*sum = 0;
+	for (int i = 1; i < TASKSTATE_NR_TRANSITIONS; i++)
+		*sum += c.transition[i];
+	return true;
+}
+
+static void pin(bool on, const cpu_set_t *all)
+{
+	cpu_set_t cpu0;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu_set_t), on ? &cpu0 : all))
+		die_errno("sched_setaffinity");
+}
+
+static void print_header(bool csv)
+{
+	if (csv) {
+		printf("mech,size,placement,mode,n,median_ns,p99_ns,mean_ns,per_s,mib_s,transitions_per_op,return_leg,note\n");
+		return;
+	}
+	printf("%-12s %6s %-8s %-10s %6s %10s %10s %10s %10s %9s %6s  %s\n",
+	       "mechanism", "bytes", "cpus", "mode", "n", "median_us", "p99_us",
+	       "mean_us", "per_s", "MiB/s", "tr/op", "return leg / note");
+}
+
+static void print_row(const struct row *r, bool csv)
+{
+	char tr[32] = "";
+
+	if (r->transitions >= 0)
+		snprintf(tr, sizeof(tr), "%.2f", r->transitions);
+	if (csv) {
+		if (r->note)
+			printf("%s,%" PRIu64 ",%s,%s,0,,,,,,,,%s\n", r->mech,
+			       r->size, r->placement, r->mode, r->note);
+		else
+			printf("%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%.0f,%.0f,%.0f,%.1f,%.3f,%s,%s,\n",
+			       r->mech, r->size, r->placement, r->mode, r->n,
+			       r->median_ns, r->p99_ns, r->mean_ns, r->per_s,
+			       r->mib_s, tr, r->ret_leg);
+		return;
+	}
+	if (r->note) {
+		printf("%-12s %6" PRIu64 " %-8s %-10s %6s  %s\n", r->mech, r->size,
+		       r->placement, r->mode, "-", r->note);
+		return;
+	}
+	if (!strcmp(r->mode, "roundtrip"))
+		printf("%-12s %6" PRIu64 " %-8s %-10s %6" PRIu64 " %10.1f %10.1f %10.1f %10.0f %9.2f %6s  %s\n",
+		       r->mech, r->size, r->placement, r->mode, r->n,
+		       r->median_ns / 1e3, r->p99_ns / 1e3, r->mean_ns / 1e3,
+		       r->per_s, r->mib_s, tr, r->ret_leg);
+	else
+		printf("%-12s %6" PRIu64 " %-8s %-10s %6" PRIu64 " %10s %10s %10.1f %10.0f %9.2f %6s\n",
+		       r->mech, r->size, r->placement, r->mode, r->n, "", "",
+		       r->mean_ns / 1e3, r->per_s, r->mib_s, tr);
+}
+
+static void measure(const struct lab_mech *m, uint64_t size, bool round_trip,
+		    uint64_t n, struct row *r)
+{
+	struct lab_opts o = { .messages = n, .size = size };
+	struct lab_timing *t = shared(sizeof(*t));
+	uint64_t before = 0, after = 0, warm, cnt = 0;
+	uint64_t *d;
+	bool counted;
+	int status;
+	pid_t pid;
+
+	t->stamps = shared(n * sizeof(uint64_t));
+	t->ack = round_trip && !lockstep(m);
+	counted = transitions(&before);
+	/*
+	 * In a child of its own: a mechanism keeps file-scope state between
+	 * its setup and its participants, meant for one exchange per process.
+	 */
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0)
+		exit(lab_exchange(m, &o, t) ? 0 : 1);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("%s: %" PRIu64 " messages of %" PRIu64 " bytes did not all arrive",
+		    m->name, n, size);
+	if (counted && transitions(&after))
+		r->transitions = (double)(after - before) / n;
+	else
+		r->transitions = -1;
+	r->n = n;
+	if (round_trip) {
+		/* Interval i: send i to send i+1; the first few warm up. */
+		warm = n > 50 ? n / 20 : 0;
+		d = lab_alloc(n * sizeof(*d));
+		for (uint64_t i = warm; i + 1 < n; i++)
+			d[cnt++] = t->stamps[i + 1] - t->stamps[i];
+		if (!cnt)
+			d[cnt++] = t->end_ns - t->stamps[0];
+		qsort(d, cnt, sizeof(*d), cmp_u64);
+		r->n = cnt;
+		r->median_ns = d[cnt / 2];
+		r->p99_ns = d[(cnt * 99) / 100 < cnt ? (cnt * 99) / 100 : cnt - 1];
+		r->mean_ns = (double)(t->stamps[n - 1] - t->stamps[warm]) /
+			     (n - 1 - warm ? n - 1 - warm : 1);
+		free(d);
+	} else {
+		r->mean_ns = (double)(t->end_ns - t->stamps[0]) / n;
+	}
+	r->per_s = 1e9 / r->mean_ns;
+	r->mib_s = r->per_s * size / (1024.0 * 1024.0);
+	r->ret_leg = !round_trip ? "" : t->ack ? "futex" : "semaphore";
+	munmap(t->stamps, n * sizeof(uint64_t));
+	munmap(t, sizeof(*t));
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ipclab bench [-m MECH[,MECH...]] [-s BYTES[,BYTES...]] [-n TRIPS]\n"
+		"                    [-t MESSAGES] [--pinned | --unpinned] [--csv]\n\n"
+		"Time every mechanism of ipclab between two processes: round-trip latency\n"
+		"(median, p99) and one-way throughput, per message size, with both\n"
+		"processes on CPU 0 (pinned) and free to move (unpinned).  A round trip's\n"
+		"return leg is a futex in shared memory, or the mechanism's own semaphore\n"
+		"for sysv-shm, posix-shm, sysv-sem and posix-sem.  Messages are filled\n"
+		"with memset and counted, not checksummed (the other commands check).\n"
+		"With the taskstate module loaded, tr/op is the transitions it counted\n"
+		"(all tasks) per round trip or per message.\n\n"
+		"  -m, --mech LIST      mechanisms (default: all)\n"
+		"  -s, --sizes LIST     message sizes in bytes (default 1,1024,65536)\n"
+		"  -n, --trips N        round trips per measurement (2..%u, default 500)\n"
+		"  -t, --messages N     messages per throughput run (1..%u, default 500)\n"
+		"      --pinned         pinned only\n"
+		"      --unpinned       unpinned only\n"
+		"      --csv            CSV rows instead of a table\n"
+		"  -h, --help           this help\n\n"
+		"A size over a mechanism's limit is reported as n/a, not run.\n",
+		LAB_MAX_MESSAGES, LAB_MAX_MESSAGES);
+	fprintf(out, "Mechanisms:");
+	for (size_t i = 0; i < NR_MECHS; i++)
+		fprintf(out, " %s", mechs[i]->name);
+	fprintf(out, "\n");
+}
+
+static void parse_mechs(char *list, struct bench_opts *b)
+{
+	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		bool found = false;
+
+		for (size_t i = 0; i < NR_MECHS; i++) {
+			if (!strcmp(tok, "all") || !strcmp(tok, mechs[i]->name)) {
+				b->want[i] = true;
+				found = true;
+			}
+		}
+		if (!found)
+			usage_error("bench: unknown mechanism '%s'; try 'ipclab bench --help'", tok);
+	}
+}
+
+static void parse_sizes(char *list, struct bench_opts *b)
+{
+	b->nr_sizes = 0;
+	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		if (b->nr_sizes == MAX_SIZES)
+			usage_error("bench: at most %d sizes", MAX_SIZES);
+		if (!parse_u64(tok, 1, LAB_MAX_SIZE, &b->sizes[b->nr_sizes++]))
+			usage_error("bench: --sizes takes 1..%u bytes each, not '%s'",
+				    LAB_MAX_SIZE, tok);
+	}
+	if (!b->nr_sizes)
+		usage_error("bench: --sizes needs at least one size");
+}
+
+int ipclab_bench(int argc, char **argv)
+{
+	enum { OPT_PINNED = 256, OPT_UNPINNED, OPT_CSV };
+	static const struct option opts[] = {
+		{ "mech", required_argument, NULL, 'm' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "trips", required_argument, NULL, 'n' },
+		{ "messages", required_argument, NULL, 't' },
+		{ "pinned", no_argument, NULL, OPT_PINNED },
+		{ "unpinned", no_argument, NULL, OPT_UNPINNED },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct bench_opts b = {
+		.sizes = { 1, 1024, 65536 }, .nr_sizes = 3,
+		.trips = 500, .messages = 500,
+	};
+	bool any_mech = false;
+	cpu_set_t all;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+m:s:n:t:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			parse_mechs(optarg, &b);
+			any_mech = true;
+			break;
+		case 's':
+			parse_sizes(optarg, &b);
+			break;
+		case 'n':
+			if (!parse_u64(optarg, 2, LAB_MAX_MESSAGES, &b.trips))
+				usage_error("bench: --trips must be 2..%u, not '%s'",
+					    LAB_MAX_MESSAGES, optarg);
+			break;
+		case 't':
+			if (!parse_u64(optarg, 1, LAB_MAX_MESSAGES, &b.messages))
+				usage_error("bench: --messages must be 1..%u, not '%s'",
+					    LAB_MAX_MESSAGES, optarg);
+			break;
+		case OPT_PINNED:
+			b.pinned = true;
+			break;
+		case OPT_UNPINNED:
+			b.unpinned = true;
+			break;
+		case OPT_CSV:
+			b.csv = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage_error("bench: bad option '%s' or missing argument; try 'ipclab bench --help'",
+				    argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		usage_error("bench: unexpected argument '%s'; try 'ipclab bench --help'",
+			    argv[optind]);
+	if (!any_mech)
+		for (size_t i = 0; i < NR_MECHS; i++)
+			b.want[i] = true;
+	if (!b.pinned && !b.unpinned)
+		b.pinned = b.unpinned = true;
+	if (sched_getaffinity(0, sizeof(all), &all))
+		die_errno("sched_getaffinity");
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	print_header(b.csv);
+	for (size_t i = 0; i < NR_MECHS; i++) {
+		const struct lab_mech *m = mechs[i];
+		const char *limit_name = "";
+		struct lab probe = { .mech = m };
+		uint64_t limit;
+
+		if (!b.want[i])
+			continue;
+		for (int s = 0; s < b.nr_sizes; s++) {
+			probe.o.size = b.sizes[s];
+			limit = m->max_size ? m->max_size(&probe, &limit_name) : 0;
+			for (int p = 0; p < 2; p++) {
+				bool pinned = p == 0;
+
+				if (pinned ? !b.pinned : !b.unpinned)
+					continue;
+				for (int rt = 1; rt >= 0; rt--) {
+					struct row r = {
+						.mech = m->name, .size = b.sizes[s],
+						.placement = pinned ? "pinned" : "unpinned",
+						.mode = rt ? "roundtrip" : "throughput",
+					};
+					char note[160];
+
+					if (limit && b.sizes[s] > limit) {
+						snprintf(note, sizeof(note),
+							 "n/a: over the limit of %" PRIu64 " bytes (%s)",
+							 limit, limit_name);
+						r.note = note;
+						print_row(&r, b.csv);
+						continue;
+					}
+					pin(pinned, &all);
+					measure(m, b.sizes[s], rt, rt ? b.trips : b.messages, &r);
+					pin(false, &all);
+					print_row(&r, b.csv);
+				}
+			}
+		}
+	}
+	return 0;
+}
