@@ -85,8 +85,8 @@ struct lock_run {
 	const struct lock_opts *o;
 	const struct variant *v;
 	long counter;
-	unsigned int arrived;	/* start gate */
-	uint64_t start_ns;
+	pthread_barrier_t gate;	/* every thread starts at once */
+	uint64_t start_ns, end_ns;	/* the updating, first to last */
 	pthread_mutex_t mutex;
 	pthread_spinlock_t spin;
 	pthread_rwlock_t rwlock;
@@ -344,30 +344,21 @@ static const struct variant variants[] = {
 /* ---- threads ---- */
 
 /*
- * Every thread waits here until all have started, spinning rather than
- * blocking (so the gate adds no blocks to the count): without it the
- * first thread could finish before the last one exists, and nothing would
- * ever overlap.
+ * Every thread waits here until all have started: without it the first
+ * thread could finish before the last one exists, and nothing would ever
+ * overlap.  A barrier, not a spin: on a shared CPU a thread that spun at
+ * the gate would be so far ahead in CPU time that the scheduler would not
+ * let it have the CPU back when the other yields.  The waits here are not
+ * counted: only events from start_ns on are.
  */
 static void start_gate(struct lock_run *r)
 {
-	if (__atomic_add_fetch(&r->arrived, 1, __ATOMIC_ACQ_REL) ==
-	    r->o->threads)
-		r->start_ns = now_ns();
-	while (__atomic_load_n(&r->arrived, __ATOMIC_ACQUIRE) < r->o->threads)
-		cpu_relax();
-}
+	int err = pthread_barrier_wait(&r->gate);
 
-static void *worker_main(void *p)
-{
-	struct worker *w = p;
-	struct lock_run *r = w->run;
-
-	w->tid = gettid();
-	start_gate(r);
-	r->v->body(w);
-	w->end_ns = now_ns();
-	return NULL;
+	if (err == PTHREAD_BARRIER_SERIAL_THREAD)
+		r->start_ns = now_ns();	/* the last one in */
+	else
+		pt_check(err, "pthread_barrier_wait(gate)");
 }
 
 static const char *role_name(const struct lock_run *r, const struct worker *w)
@@ -375,6 +366,27 @@ static const char *role_name(const struct lock_run *r, const struct worker *w)
 	if (r->v->body == body_condvar)
 		return w->delta > 0 ? "producer" : "consumer";
 	return w->delta > 0 ? "adder" : "subtracter";
+}
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	struct lock_run *r = w->run;
+
+	char name[16];
+
+	w->tid = gettid();
+	/*
+	 * Its comm, as the module and top show it; named by itself, since
+	 * a quick thread may be gone before its creator could name it.
+	 */
+	snprintf(name, sizeof(name), "%s-%d", role_name(r, w), w->index);
+	pt_check(pthread_setname_np(pthread_self(), name),
+		 "pthread_setname_np");
+	start_gate(r);
+	r->v->body(w);
+	w->end_ns = now_ns();
+	return NULL;
 }
 
 static void start_workers(struct lock_run *r)
@@ -392,26 +404,23 @@ static void start_workers(struct lock_run *r)
 	}
 	for (unsigned int i = 0; i < r->o->threads; i++) {
 		struct worker *w = &r->w[i];
-		char name[16];
-
 		w->run = r;
 		w->index = i;
 		/* Even: adders, odd: subtracters; an odd count has one more adder. */
 		w->delta = i % 2 ? -1 : 1;
 		pt_check(pthread_create(&w->thread, &attr, worker_main, w),
 			 "pthread_create");
-		/* Its comm, as the module and top show it. */
-		snprintf(name, sizeof(name), "%s-%u", role_name(r, w), i);
-		pt_check(pthread_setname_np(w->thread, name),
-			 "pthread_setname_np");
 	}
 	pt_check(pthread_attr_destroy(&attr), "pthread_attr_destroy");
 }
 
 static void join_workers(struct lock_run *r)
 {
-	for (unsigned int i = 0; i < r->o->threads; i++)
+	for (unsigned int i = 0; i < r->o->threads; i++) {
 		pt_check(pthread_join(r->w[i].thread, NULL), "pthread_join");
+		if (r->w[i].end_ns > r->end_ns)
+			r->end_ns = r->w[i].end_ns;
+	}
 }
 
 static void init_locks(struct lock_run *r)
@@ -428,6 +437,8 @@ static void init_locks(struct lock_run *r)
 	pt_check(pthread_cond_init(&r->not_empty, NULL), "pthread_cond_init");
 	pt_check(pthread_barrier_init(&r->barrier, NULL, r->o->threads),
 		 "pthread_barrier_init");
+	pt_check(pthread_barrier_init(&r->gate, NULL, r->o->threads),
+		 "pthread_barrier_init");
 	r->to_consume = adders * r->o->loops;
 }
 
@@ -441,6 +452,7 @@ static void destroy_locks(struct lock_run *r)
 	pt_check(pthread_cond_destroy(&r->not_full), "pthread_cond_destroy");
 	pt_check(pthread_cond_destroy(&r->not_empty), "pthread_cond_destroy");
 	pt_check(pthread_barrier_destroy(&r->barrier), "pthread_barrier_destroy");
+	pt_check(pthread_barrier_destroy(&r->gate), "pthread_barrier_destroy");
 }
 
 /* What the counter must end at if no update is lost. */
@@ -487,6 +499,11 @@ static void account(struct lock_run *r, const struct taskstate_event *ev)
 
 	if (!w)
 		return;		/* ipclab's main thread: not a worker */
+	if (ev->to == TASKSTATE_EXIT)
+		w->exited = true;
+	/* Only the updating counts: not the threads' start, gate and exit. */
+	if (ev->ts_ns < r->start_ns || ev->ts_ns > r->end_ns)
+		return;
 	if (ev->from == TASKSTATE_BLOCKED)
 		w->blocked_ns += ev->prev_state_ns;
 	switch (ev->transition) {
@@ -502,11 +519,6 @@ static void account(struct lock_run *r, const struct taskstate_event *ev)
 			w->yields++;
 		else
 			w->preempted++;
-		break;
-	case TASKSTATE_TR_EXIT:
-	case TASKSTATE_TR_KILL_READY:
-	case TASKSTATE_TR_KILL_BLOCKED:
-		w->exited = true;
 		break;
 	default:
 		break;
@@ -554,8 +566,6 @@ struct totals {
 
 static void sum(const struct lock_run *r, struct totals *t)
 {
-	uint64_t end = 0;
-
 	memset(t, 0, sizeof(*t));
 	for (unsigned int i = 0; i < r->o->threads; i++) {
 		const struct worker *w = &r->w[i];
@@ -566,10 +576,8 @@ static void sum(const struct lock_run *r, struct totals *t)
 		t->preempted += w->preempted;
 		t->yields += w->yields;
 		t->blocked_ns += w->blocked_ns;
-		if (w->end_ns > end)
-			end = w->end_ns;
 	}
-	t->time_ns = end - r->start_ns;
+	t->time_ns = r->end_ns - r->start_ns;
 }
 
 /* What the contended count counts, per variant. */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * userspace/ipclab lock, run as a subprocess with --json: without a lock
+ * the counter comes out wrong (or, should a run not race, the report says
+ * so consistently); every lock makes it exact; a contended mutex blocks
+ * in a futex wait and a spinlock never does; bad usage is exit 2 and one
+ * line.  The values need no module; the blocking does (SKIP without it).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ts_selftest.h"
+
+#define MAX_OUT		(1 << 20)
+#define MAX_OBJECTS	16
+
+/* userspace/ipclab, found from this program's own place in the tree. */
+static const char *ipclab_path(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (*path)
+		return path;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return "userspace/ipclab";
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/../../userspace/ipclab", dirname(exe));
+	return path;
+}
+
+/*
+ * One ipclab run: the fixture owns its output descriptors, its buffers
+ * and the child, so the teardown releases them whatever assertion failed.
+ */
+struct lab_run {
+	int out, err;
+	pid_t pid;
+	int status;
+	char *outbuf, *errbuf;
+	char *lines;		/* a copy of outbuf, cut into lines */
+	char *obj[MAX_OBJECTS];	/* the JSON objects, one per variant */
+	int nr;
+};
+
+static void run_init(struct lab_run *r)
+{
+	r->out = r->err = -1;
+	r->pid = 0;
+	r->outbuf = r->errbuf = r->lines = NULL;
+	r->nr = 0;
+}
+
+/* Release one run's child, descriptors and buffers; ready for another. */
+static void run_release(struct lab_run *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->out >= 0)
+		close(r->out);
+	if (r->err >= 0)
+		close(r->err);
+	free(r->outbuf);
+	free(r->errbuf);
+	free(r->lines);
+	run_init(r);
+}
+
+FIXTURE(lock) {
+	struct lab_run r;
+};
+
+FIXTURE_SETUP(lock)
+{
+	run_init(&self->r);
+}
+
+FIXTURE_TEARDOWN(lock)
+{
+	run_release(&self->r);
+}
+
+static char *slurp(int fd)
+{
+	char *buf = calloc(1, MAX_OUT + 1);
+	ssize_t n, len = 0;
+
+	if (!buf || lseek(fd, 0, SEEK_SET) < 0)
+		return buf;
+	while (len < MAX_OUT && (n = read(fd, buf + len, MAX_OUT - len)) > 0)
+		len += n;
+	return buf;
+}
+
+/* Run ipclab with @argv (argv[0] ignored) to its end; split its objects. */
+static void run(struct __test_metadata *_metadata, struct lab_run *r,
+		char *const argv[])
+{
+	char *line, *save = NULL;
+
+	run_release(r);
+
+	r->out = memfd_create("ipclab-out", MFD_CLOEXEC);
+	r->err = memfd_create("ipclab-err", MFD_CLOEXEC);
+	ASSERT_LE(0, r->out);
+	ASSERT_LE(0, r->err);
+	r->pid = fork();
+	ASSERT_LE(0, r->pid);
+	if (r->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull < 0 || dup2(devnull, 0) < 0 ||
+		    dup2(r->out, 1) < 0 || dup2(r->err, 2) < 0)
+			_exit(127);
+		execv(ipclab_path(), argv);
+		_exit(127);
+	}
+	ASSERT_EQ(r->pid, waitpid(r->pid, &r->status, 0));
+	r->pid = 0;
+	r->outbuf = slurp(r->out);
+	r->errbuf = slurp(r->err);
+	ASSERT_NE(NULL, r->outbuf);
+	ASSERT_NE(NULL, r->errbuf);
+	r->lines = strdup(r->outbuf);
+	ASSERT_NE(NULL, r->lines);
+	for (line = strtok_r(r->lines, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "{\"command\": \"lock\"", 18))
+			continue;
+		ASSERT_GT(MAX_OBJECTS, r->nr);
+		r->obj[r->nr++] = line;
+	}
+}
+
+static bool exited_with(int status, int code)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+/* The number after "KEY": in @obj; false when the key is not there. */
+static bool num(const char *obj, const char *key, long *v)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\": ", key);
+	p = strstr(obj, k);
+	if (!p)
+		return false;
+	*v = strtol(p + strlen(k), NULL, 10);
+	return true;
+}
+
+static bool flag(const char *obj, const char *key)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "\"%s\": true", key);
+	return strstr(obj, k) != NULL;
+}
+
+/* How often the threads blocked in a futex wait (any futex_wait* site). */
+static long futex_blocks(const char *obj)
+{
+	const char *p = strstr(obj, "\"wait_sites\": {");
+	const char *end = p ? strchr(p, '}') : NULL;
+	long n = 0;
+
+	while (p && (p = strstr(p, "\"futex_wait")) && p < end) {
+		p = strchr(p, ':');
+		n += strtol(p + 1, NULL, 10);
+	}
+	return n;
+}
+
+/* final, expected, off_by and correct agree with one another. */
+static void consistent(struct __test_metadata *_metadata, const char *obj)
+{
+	long final, expected, off_by;
+
+	ASSERT_TRUE(num(obj, "final", &final)) TH_LOG("%s", obj);
+	ASSERT_TRUE(num(obj, "expected", &expected)) TH_LOG("%s", obj);
+	ASSERT_TRUE(num(obj, "off_by", &off_by)) TH_LOG("%s", obj);
+	EXPECT_EQ(final - expected, off_by) TH_LOG("%s", obj);
+	EXPECT_EQ(off_by == 0, flag(obj, "correct")) TH_LOG("%s", obj);
+}
+
+/*
+ * Without a lock, on one CPU and yielding between the read and the write
+ * of every update, each thread overwrites what the other did meanwhile:
+ * the total is wrong.  Should the scheduler not switch inside an update
+ * in some run, the report must still say what happened consistently.
+ */
+TEST_F(lock, no_lock_loses_updates)
+{
+	char *argv[] = { "ipclab", "lock", "--variant", "none", "--yield",
+			 "--one-cpu", "--loops", "500", "--json", NULL };
+	long final, expected;
+
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(exited_with(self->r.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	consistent(_metadata, self->r.obj[0]);
+	ASSERT_TRUE(num(self->r.obj[0], "final", &final));
+	ASSERT_TRUE(num(self->r.obj[0], "expected", &expected));
+	EXPECT_EQ(0, expected);
+	/* Never beyond what the updates can reach. */
+	EXPECT_GE(500, labs(final));
+	if (final == expected)
+		TH_LOG("this run did not race (final %ld): only consistency checked",
+		       final);
+	else
+		EXPECT_FALSE(flag(self->r.obj[0], "correct"));
+}
+
+/* Every variant with a lock (or atomics, or a barrier) ends exact. */
+FIXTURE(locked) {
+	struct lab_run r;
+};
+
+FIXTURE_SETUP(locked)
+{
+	run_init(&self->r);
+}
+
+FIXTURE_TEARDOWN(locked)
+{
+	run_release(&self->r);
+}
+
+FIXTURE_VARIANT(locked) {
+	const char *name;
+	long expected;		/* with 3 threads of 300 updates */
+};
+
+/* Two adders, one subtracter: 300 more additions than subtractions. */
+FIXTURE_VARIANT_ADD(locked, mutex) { .name = "mutex", .expected = 300 };
+FIXTURE_VARIANT_ADD(locked, spinlock) { .name = "spinlock", .expected = 300 };
+FIXTURE_VARIANT_ADD(locked, rwlock) { .name = "rwlock", .expected = 300 };
+FIXTURE_VARIANT_ADD(locked, atomic) { .name = "atomic", .expected = 300 };
+FIXTURE_VARIANT_ADD(locked, sem) { .name = "sem", .expected = 300 };
+/* Consumers take everything the producers made: the slot ends empty. */
+FIXTURE_VARIANT_ADD(locked, condvar) { .name = "condvar", .expected = 0 };
+FIXTURE_VARIANT_ADD(locked, barrier) { .name = "barrier", .expected = 300 };
+
+TEST_F(locked, is_exact)
+{
+	char *argv[] = { "ipclab", "lock", "--variant", (char *)variant->name,
+			 "--threads", "3", "--loops", "300", "--json", NULL };
+	long final, expected;
+
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(exited_with(self->r.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_NE(NULL, strstr(self->r.obj[0], variant->name));
+	consistent(_metadata, self->r.obj[0]);
+	ASSERT_TRUE(num(self->r.obj[0], "final", &final));
+	ASSERT_TRUE(num(self->r.obj[0], "expected", &expected));
+	EXPECT_EQ(variant->expected, expected) TH_LOG("%s", self->r.obj[0]);
+	EXPECT_EQ(expected, final) TH_LOG("%s", self->r.obj[0]);
+	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
+}
+
+/*
+ * A mutex held across a yield on one CPU: the other thread finds it taken
+ * and sleeps in the kernel's futex wait until the holder lets go.
+ */
+TEST_F(lock, contended_mutex_blocks_in_a_futex_wait)
+{
+	char *argv[] = { "ipclab", "lock", "--variant", "mutex", "--yield",
+			 "--one-cpu", "--loops", "200", "--json", NULL };
+	long blocks, contended, wakeups;
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, MODULE_MISSING);
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(exited_with(self->r.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(flag(self->r.obj[0], "traced")) TH_LOG("%s", self->r.obj[0]);
+	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
+	ASSERT_TRUE(num(self->r.obj[0], "contended", &contended));
+	ASSERT_TRUE(num(self->r.obj[0], "blocks", &blocks));
+	ASSERT_TRUE(num(self->r.obj[0], "wakeups", &wakeups));
+	EXPECT_LT(0, contended) TH_LOG("%s", self->r.obj[0]);
+	EXPECT_LT(0, futex_blocks(self->r.obj[0])) TH_LOG("%s", self->r.obj[0]);
+	/* Each block ended in a wakeup: nobody was left asleep. */
+	EXPECT_LE(futex_blocks(self->r.obj[0]), wakeups) TH_LOG("%s", self->r.obj[0]);
+}
+
+/* Waiting for a spinlock (or an atomic add) never sleeps in a futex. */
+TEST_F(lock, spinlock_and_atomic_never_block_in_a_futex)
+{
+	char *argv[] = { "ipclab", "lock", "--variant", "spinlock", "--loops",
+			 "2000", "--json", NULL };
+	char *argv2[] = { "ipclab", "lock", "--variant", "atomic", "--loops",
+			  "2000", "--json", NULL };
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, MODULE_MISSING);
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(exited_with(self->r.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(flag(self->r.obj[0], "traced")) TH_LOG("%s", self->r.obj[0]);
+	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
+	EXPECT_EQ(0, futex_blocks(self->r.obj[0])) TH_LOG("%s", self->r.obj[0]);
+
+	/* The same fixture runs again: run() releases the first run. */
+	run(_metadata, &self->r, argv2);
+	ASSERT_TRUE(exited_with(self->r.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
+	EXPECT_EQ(0, futex_blocks(self->r.obj[0])) TH_LOG("%s", self->r.obj[0]);
+}
+
+/* By default every variant, in order, each with its own object. */
+TEST_F(lock, all_variants_by_default)
+{
+	static const char *const names[] = { "none", "mutex", "spinlock",
+		"rwlock", "atomic", "sem", "condvar", "barrier" };
+	char *argv[] = { "ipclab", "lock", "--loops", "200", "--json", NULL };
+
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(exited_with(self->r.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	ASSERT_EQ(8, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	for (int i = 0; i < 8; i++) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "\"variant\": \"%s\"", names[i]);
+		EXPECT_NE(NULL, strstr(self->r.obj[i], key)) TH_LOG("%s", self->r.obj[i]);
+		consistent(_metadata, self->r.obj[i]);
+		if (i)
+			EXPECT_TRUE(flag(self->r.obj[i], "correct"))
+				TH_LOG("%s", self->r.obj[i]);
+	}
+	/* Without the module: one line on stderr saying so, and only that. */
+	if (access("/dev/taskstate", F_OK))
+		EXPECT_NE(NULL, strstr(self->r.errbuf, "tracing unavailable"));
+}
+
+/* ---- bad usage ---- */
+
+TEST_F(lock, bad_usage_is_one_line_and_exit_2)
+{
+	static const char *const bad[][4] = {
+		{ "--bogus" },
+		{ "--threads", "1" },
+		{ "--threads", "9" },
+		{ "--threads", "x" },
+		{ "--loops", "0" },
+		{ "--loops", "-5" },
+		{ "--loops", "99999999999" },
+		{ "--variant", "bogus" },
+		{ "--work", "-1" },
+		{ "--threads" },
+		{ "extra" },
+		{ "-z" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *argv[8] = { "ipclab", "lock" };
+		const char *err;
+
+		for (int j = 0; j < 4 && bad[i][j]; j++)
+			argv[j + 2] = (char *)bad[i][j];
+		run(_metadata, &self->r, argv);
+		err = self->r.errbuf;
+		EXPECT_TRUE(exited_with(self->r.status, 2))
+			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
+			       self->r.status);
+		EXPECT_EQ(0, strlen(self->r.outbuf))
+			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.outbuf);
+		/* One line, ours. */
+		EXPECT_TRUE(!strncmp(err, "ipclab: lock: ", 14) &&
+			    strchr(err, '\n') == err + strlen(err) - 1)
+			TH_LOG("%s: stderr '%s'", bad[i][0], err);
+	}
+}
+
+TEST_F(lock, help_is_exit_0)
+{
+	char *argv[] = { "ipclab", "lock", "--help", NULL };
+
+	run(_metadata, &self->r, argv);
+	EXPECT_TRUE(exited_with(self->r.status, 0));
+	EXPECT_NE(NULL, strstr(self->r.outbuf, "usage: ipclab lock"));
+	EXPECT_NE(NULL, strstr(self->r.outbuf, "spinlock"));
+}
+
+TEST_HARNESS_MAIN
