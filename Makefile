@@ -21,11 +21,11 @@ endif
 KSRC = $(shell scripts/kernel-src)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
-.PHONY: all deps module userspace selftests bench check install uninstall \
+.PHONY: all deps module userspace po selftests bench check install uninstall \
 	compat checkpatch sparse demo check-debug \
 	clean help
 
-all: module userspace selftests bench
+all: module userspace po selftests bench
 
 deps:
 	scripts/deps
@@ -35,6 +35,10 @@ module:
 
 userspace:
 	$(MAKE) -C userspace
+
+# The message catalogues (po/zh_CN.po) compiled for the tools' --lang zh.
+po:
+	$(MAKE) -C po
 
 bench: userspace
 	$(MAKE) -C bench
@@ -85,6 +89,7 @@ install: all
 		install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1; fi
 	install -D -m 0644 packaging/70-taskstate.rules \
 		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
+	$(MAKE) -C po install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko
@@ -92,6 +97,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/bin/taskstate \
 		$(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1 \
 		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
+	$(MAKE) -C po uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 compat:
 	scripts/compat
@@ -99,6 +105,7 @@ compat:
 clean:
 	-$(KBUILD) clean
 	$(MAKE) -C userspace clean
+	$(MAKE) -C po clean
 	$(MAKE) -C bench clean
 	-$(MAKE) -C selftests/taskstate clean \
 		KSFT_DIR=$(shell scripts/kernel-src 2>/dev/null)/tools/testing/selftests

@@ -8,13 +8,14 @@
 
 #include "ipclab.h"
 #include "ipclab_mechs.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 /* An exchange: its name and summary are the mechanism's own. */
 #define MECH(m) { NULL, NULL, NULL, &(m) }
 
 static const struct ipclab_cmd commands[] = {
-	{ "states", "walk one child through all five states and nine transitions",
+	{ "states", N_("walk one child through all five states and nine transitions"),
 	  ipclab_states, NULL },
 	{ "lock", "threads on one counter: no lock, mutex, spinlock, rwlock, atomic, ...",
 	  ipclab_lock, NULL },
@@ -44,22 +45,31 @@ static const char *cmd_name(const struct ipclab_cmd *c)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ipclab COMMAND [OPTIONS]\n\n"
-		     "Commands:\n");
+	fputs(_("usage: ipclab [--lang zh|en] COMMAND [OPTIONS]\n\n"
+		"Commands:\n"), out);
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
 		const struct ipclab_cmd *c = &commands[i];
 
+		/* Summaries are marked N_() where they are defined. */
 		fprintf(out, "  %-12s %s\n", cmd_name(c),
-			c->mech ? c->mech->summary : c->summary);
+			_(c->mech ? c->mech->summary : c->summary));
 	}
-	fprintf(out, "\n'ipclab COMMAND --help' describes one command.\n");
+	fputs(_("\n'ipclab COMMAND --help' describes one command.\n"
+		"--lang zh|en, anywhere: messages in Chinese or English, whatever\n"
+		"the locale says (JSON stays English).\n"), out);
 }
 
 int main(int argc, char **argv)
 {
+	const char *lang;
+
 	prog_name = "ipclab";
+	/* Before any subcommand: --lang applies to all of them. */
+	lang = ts_i18n_take_lang(&argc, argv);
+	if (ts_i18n_init(lang))
+		usage_error(_("--lang '%s': expected zh or en"), lang);
 	if (argc < 2)
-		usage_error("missing COMMAND; try 'ipclab --help'");
+		usage_error("%s", _("missing COMMAND; try 'ipclab --help'"));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
@@ -71,5 +81,5 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 		return lab_main(commands[i].mech, argc - 1, argv + 1);
 	}
-	usage_error("unknown command '%s'; try 'ipclab --help'", argv[1]);
+	usage_error(_("unknown command '%s'; try 'ipclab --help'"), argv[1]);
 }

@@ -15,6 +15,7 @@
 #include <sys/msg.h>
 
 #include "ipclab_mechs.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 #define MSGMAX_PATH	"/proc/sys/kernel/msgmax"
@@ -88,14 +89,14 @@ static void sysv_msg_receiver(struct lab *lab)
 
 const struct lab_mech lab_sysv_msg = {
 	.name = "sysv-msg",
-	.summary = "a System V message queue (msgsnd/msgrcv)",
+	.summary = N_("a System V message queue (msgsnd/msgrcv)"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.max_size = sysv_msg_max,
 	.setup = sysv_msg_setup,
 	.sender = sysv_msg_sender,
 	.receiver = sysv_msg_receiver,
-	.help = "\nA message may be at most " MSGMAX_PATH " bytes.\n",
+	.help = N_("\nA message may be at most /proc/sys/kernel/msgmax bytes.\n"),
 };
 
 /* ---- POSIX ---- */
@@ -103,7 +104,7 @@ const struct lab_mech lab_sysv_msg = {
 static uint64_t posix_mq_max(const struct lab *lab, const char **limit)
 {
 	(void)lab;
-	*limit = "the queue's mq_msgsize, at most " MQ_MSGSIZE_PATH;
+	*limit = _("the queue's mq_msgsize, at most /proc/sys/fs/mqueue/msgsize_max");
 	return lab_proc_u64(MQ_MSGSIZE_PATH, 8192);
 }
 
@@ -167,7 +168,7 @@ static void posix_mq_teardown(struct lab *lab)
 
 const struct lab_mech lab_posix_mq = {
 	.name = "posix-mq",
-	.summary = "a POSIX message queue in /dev/mqueue (mq_send/mq_receive)",
+	.summary = N_("a POSIX message queue in /dev/mqueue (mq_send/mq_receive)"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.max_size = posix_mq_max,
@@ -175,5 +176,5 @@ const struct lab_mech lab_posix_mq = {
 	.sender = posix_mq_sender,
 	.receiver = posix_mq_receiver,
 	.teardown = posix_mq_teardown,
-	.help = "\nA message may be at most " MQ_MSGSIZE_PATH " bytes.\n",
+	.help = N_("\nA message may be at most /proc/sys/fs/mqueue/msgsize_max bytes.\n"),
 };

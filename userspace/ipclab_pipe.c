@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ipclab_mechs.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 static void pipe_setup(struct lab *lab)
@@ -22,12 +23,12 @@ static void pipe_setup(struct lab *lab)
 
 static void pipe_sender(struct lab *lab)
 {
-	lab_send_stream(lab, lab->fd[1], "write to pipe");
+	lab_send_stream(lab, lab->fd[1], _("write to pipe"));
 }
 
 static void pipe_receiver(struct lab *lab)
 {
-	lab_receive_stream(lab, lab->fd[0], "read from pipe");
+	lab_receive_stream(lab, lab->fd[0], _("read from pipe"));
 }
 
 /* Both ends stay open in every participant until the end: never EOF early. */
@@ -42,7 +43,7 @@ static void close_fds(struct lab *lab)
 
 const struct lab_mech lab_pipe = {
 	.name = "pipe",
-	.summary = "an anonymous pipe",
+	.summary = N_("an anonymous pipe"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.setup = pipe_setup,
@@ -73,7 +74,7 @@ static void fifo_sender(struct lab *lab)
 {
 	int fd = fifo_open(lab, O_WRONLY);
 
-	lab_send_stream(lab, fd, "write to FIFO");
+	lab_send_stream(lab, fd, _("write to FIFO"));
 	if (close(fd))
 		die_errno("close(%s)", lab->name);
 }
@@ -82,14 +83,14 @@ static void fifo_receiver(struct lab *lab)
 {
 	int fd = fifo_open(lab, O_RDONLY);
 
-	lab_receive_stream(lab, fd, "read from FIFO");
+	lab_receive_stream(lab, fd, _("read from FIFO"));
 	if (close(fd))
 		die_errno("close(%s)", lab->name);
 }
 
 const struct lab_mech lab_fifo = {
 	.name = "fifo",
-	.summary = "a named pipe (FIFO) in /tmp",
+	.summary = N_("a named pipe (FIFO) in /tmp"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.setup = fifo_setup,

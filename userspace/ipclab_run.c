@@ -28,6 +28,7 @@
 
 #include "ipclab_run.h"
 #include "ipclab_story.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 /* ---- cleanup registry ---- */
@@ -56,7 +57,7 @@ static bool fast_fill;
 static struct lab_obj_entry *new_obj(enum lab_obj kind)
 {
 	if (nr_objs == LAB_MAX_OBJS)
-		die("cleanup registry full");
+		die("%s", _("cleanup registry full"));
 	objs[nr_objs].kind = kind;
 	return &objs[nr_objs];
 }
@@ -72,7 +73,7 @@ void lab_cleanup_name(enum lab_obj kind, const char *name)
 		name++;		/* sem.NAME without the slash */
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s%s", prefix, name) >=
 	    sizeof(o->path))
-		die("object name too long: %s", name);
+		die(_("object name too long: %s"), name);
 	nr_objs++;
 }
 
@@ -149,7 +150,7 @@ static void cleanup_install(void)
 	if (nr_exchanges++)
 		return;		/* ipclab bench: installed by the first one */
 	if (atexit(cleanup_run))
-		die("atexit failed");
+		die("%s", _("atexit failed"));
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
 	    sigaction(SIGHUP, &sa, NULL))
@@ -306,7 +307,7 @@ void lab_read_full(int fd, void *buf, size_t len, const char *what)
 		if (n < 0)
 			die_errno("%s", what);
 		if (n == 0)
-			die("%s: end of file after %zu of %zu bytes", what, done,
+			die(_("%s: end of file after %zu of %zu bytes"), what, done,
 			    len);
 		done += n;
 	}
@@ -470,11 +471,11 @@ static void wait_participants(struct lab *lab)
 			continue;
 		kids[role] = 0;
 		if (WIFSIGNALED(status))
-			die("%s %d was killed by signal %d (%s): exchange stopped, everything removed",
+			die(_("%s %d was killed by signal %d (%s): exchange stopped, everything removed"),
 			    lab->mech->role[role], pid, WTERMSIG(status),
 			    strsignal(WTERMSIG(status)));
 		if (WEXITSTATUS(status))
-			die("%s %d failed (exit status %d): exchange stopped, everything removed",
+			die(_("%s %d failed (exit status %d): exchange stopped, everything removed"),
 			    lab->mech->role[role], pid, WEXITSTATUS(status));
 	}
 }
@@ -484,7 +485,7 @@ static void wait_participants(struct lab *lab)
 static void usage(const struct lab_mech *m, FILE *out)
 {
 	fprintf(out,
-		"usage: ipclab %s [-n N] [-s BYTES] [--interval MS] [--threads] [--json | --quiet]\n\n"
+		_("usage: ipclab %s [-n N] [-s BYTES] [--interval MS] [--threads] [--json | --quiet]\n\n"
 		"%s.\n\n"
 		"A %s sends N messages to a %s, which checks each one\n"
 		"(FNV-1a of a deterministic pattern).  With the taskstate module\n"
@@ -498,14 +499,15 @@ static void usage(const struct lab_mech *m, FILE *out)
 		"                     (same tgid, cause 'thread' at creation)\n"
 		"      --json         events as JSON lines, then a summary object\n"
 		"      --quiet        the summary only\n"
-		"  -h, --help         this help\n",
-		m->name, m->summary, m->role[LAB_SENDER], m->role[LAB_RECEIVER],
+		"      --lang zh|en   language of the text (default: the locale's)\n"
+		"  -h, --help         this help\n"),
+		m->name, _(m->summary), m->role[LAB_SENDER], m->role[LAB_RECEIVER],
 		LAB_MAX_MESSAGES, LAB_MAX_SIZE, m->default_size,
 		LAB_MAX_INTERVAL_MS);
 	if (m->help)
-		fprintf(out, "%s", m->help);
-	fprintf(out, "\nExit status: 0 when every message arrived intact, 1 on a failure\n"
-		     "or a mismatch, 2 on bad usage.  Every IPC object is removed on exit.\n");
+		fprintf(out, "%s", _(m->help));
+	fprintf(out, "%s", _("\nExit status: 0 when every message arrived intact, 1 on a failure\n"
+			     "or a mismatch, 2 on bad usage.  Every IPC object is removed on exit.\n"));
 }
 
 static void parse_opts(const struct lab_mech *m, int argc, char **argv,
@@ -532,18 +534,18 @@ static void parse_opts(const struct lab_mech *m, int argc, char **argv,
 		switch (opt) {
 		case 'n':
 			if (!parse_u64(optarg, 1, LAB_MAX_MESSAGES, &o->messages))
-				usage_error("%s: --messages must be 1..%u, not '%s'",
+				usage_error(_("%s: --messages must be 1..%u, not '%s'"),
 					    m->name, LAB_MAX_MESSAGES, optarg);
 			break;
 		case 's':
 			if (!parse_u64(optarg, 1, LAB_MAX_SIZE, &o->size))
-				usage_error("%s: --size must be 1..%u bytes, not '%s'",
+				usage_error(_("%s: --size must be 1..%u bytes, not '%s'"),
 					    m->name, LAB_MAX_SIZE, optarg);
 			break;
 		case OPT_INTERVAL:
 			if (!parse_u64(optarg, 0, LAB_MAX_INTERVAL_MS,
 				       &o->interval_ms))
-				usage_error("%s: --interval must be 0..%u ms, not '%s'",
+				usage_error(_("%s: --interval must be 0..%u ms, not '%s'"),
 					    m->name, LAB_MAX_INTERVAL_MS, optarg);
 			break;
 		case OPT_THREADS:
@@ -557,7 +559,7 @@ static void parse_opts(const struct lab_mech *m, int argc, char **argv,
 			break;
 		case OPT_UNNAMED:
 			if (strcmp(m->name, "posix-sem"))
-				usage_error("%s: --unnamed is for posix-sem only",
+				usage_error(_("%s: --unnamed is for posix-sem only"),
 					    m->name);
 			o->unnamed = true;
 			break;
@@ -566,14 +568,14 @@ static void parse_opts(const struct lab_mech *m, int argc, char **argv,
 			exit(0);
 		default:
 			if (optopt && optopt < 256)
-				usage_error("%s: bad option '-%c' or missing argument; try 'ipclab %s --help'",
+				usage_error(_("%s: bad option '-%c' or missing argument; try 'ipclab %s --help'"),
 					    m->name, optopt, m->name);
-			usage_error("%s: bad option '%s' or missing argument; try 'ipclab %s --help'",
+			usage_error(_("%s: bad option '%s' or missing argument; try 'ipclab %s --help'"),
 				    m->name, argv[optind - 1], m->name);
 		}
 	}
 	if (optind != argc)
-		usage_error("%s: unexpected argument '%s'; try 'ipclab %s --help'",
+		usage_error(_("%s: unexpected argument '%s'; try 'ipclab %s --help'"),
 			    m->name, argv[optind], m->name);
 }
 
@@ -598,11 +600,11 @@ static void print_summary(struct lab *lab, const struct story *st, bool ok)
 		printf("}}\n");
 		return;
 	}
-	printf("\n%s: %" PRIu64 " messages of %" PRIu64 " bytes, %s %d -> %s %d (%s), checksums %s (%016" PRIx64 ")\n",
+	printf(_("\n%s: %" PRIu64 " messages of %" PRIu64 " bytes, %s %d -> %s %d (%s), checksums %s (%016" PRIx64 ")\n"),
 	       lab->mech->name, lab->o.messages, lab->o.size,
 	       lab->mech->role[LAB_SENDER], s->pid, lab->mech->role[LAB_RECEIVER],
-	       r->pid, lab->o.threads ? "threads of one process" : "processes",
-	       ok ? "match" : "DO NOT MATCH", r->checksum);
+	       r->pid, lab->o.threads ? _("threads of one process") : _("processes"),
+	       ok ? _("match") : _("DO NOT MATCH"), r->checksum);
 	story_summary_text(st, lab->o.messages);
 }
 
@@ -618,7 +620,7 @@ int lab_main(const struct lab_mech *mech, int argc, char **argv)
 	parse_opts(mech, argc, argv, &lab.o);
 	limit = mech->max_size ? mech->max_size(&lab, &limit_name) : 0;
 	if (limit && lab.o.size > limit)
-		usage_error("%s: --size %" PRIu64 " is over the limit of %" PRIu64 " bytes (%s)",
+		usage_error(_("%s: --size %" PRIu64 " is over the limit of %" PRIu64 " bytes (%s)"),
 			    mech->name, lab.o.size, limit, limit_name);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -654,7 +656,7 @@ int lab_main(const struct lab_mech *mech, int argc, char **argv)
 	print_summary(&lab, &st, ok);
 	story_close(&st);
 	if (!ok) {
-		fprintf(stderr, "ipclab: %s: %" PRIu64 " of %" PRIu64 " messages damaged or missing\n",
+		fprintf(stderr, _("ipclab: %s: %" PRIu64 " of %" PRIu64 " messages damaged or missing\n"),
 			mech->name,
 			lab.res[LAB_RECEIVER].mismatches +
 				(lab.o.messages - lab.res[LAB_RECEIVER].messages),

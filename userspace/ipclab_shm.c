@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ipclab_mechs.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 enum { SEM_EMPTY, SEM_FULL };
@@ -226,7 +227,7 @@ static void posix_sem_setup(struct lab *lab)
 
 const struct lab_mech lab_sysv_shm = {
 	.name = "sysv-shm",
-	.summary = "System V shared memory, turns taken with SysV semaphores",
+	.summary = N_("System V shared memory, turns taken with SysV semaphores"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.setup = sysv_shm_setup,
@@ -237,7 +238,7 @@ const struct lab_mech lab_sysv_shm = {
 
 const struct lab_mech lab_posix_shm = {
 	.name = "posix-shm",
-	.summary = "POSIX shared memory (shm_open), turns taken with POSIX semaphores",
+	.summary = N_("POSIX shared memory (shm_open), turns taken with POSIX semaphores"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.setup = posix_shm_setup,
@@ -248,7 +249,7 @@ const struct lab_mech lab_posix_shm = {
 
 const struct lab_mech lab_sysv_sem = {
 	.name = "sysv-sem",
-	.summary = "a System V semaphore set (semop) passing turns",
+	.summary = N_("a System V semaphore set (semop) passing turns"),
 	.role = { "poster", "waiter" },
 	.default_size = 8,
 	.setup = sysv_sem_setup,
@@ -259,13 +260,13 @@ const struct lab_mech lab_sysv_sem = {
 
 const struct lab_mech lab_posix_sem = {
 	.name = "posix-sem",
-	.summary = "POSIX semaphores (sem_open, or sem_init with --unnamed) passing turns",
+	.summary = N_("POSIX semaphores (sem_open, or sem_init with --unnamed) passing turns"),
 	.role = { "poster", "waiter" },
 	.default_size = 8,
 	.setup = posix_sem_setup,
 	.sender = slot_sender,
 	.receiver = slot_receiver,
 	.teardown = slot_teardown,
-	.help = "      --unnamed      unnamed semaphores (sem_init) in shared memory\n"
-		"                     instead of named ones in /dev/shm\n",
+	.help = N_("      --unnamed      unnamed semaphores (sem_init) in shared memory\n"
+		   "                     instead of named ones in /dev/shm\n"),
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ipclab_mechs.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 #define LAB_SIGNAL (SIGRTMIN + 1)
@@ -19,7 +20,7 @@
 static uint64_t signal_max(const struct lab *lab, const char **limit)
 {
 	(void)lab;
-	*limit = "sizeof(union sigval), the value a queued signal carries";
+	*limit = _("sizeof(union sigval), the value a queued signal carries");
 	return sizeof(union sigval);
 }
 
@@ -75,7 +76,7 @@ static void signal_receiver(struct lab *lab)
 
 const struct lab_mech lab_signal = {
 	.name = "signal",
-	.summary = "queued real-time signals carrying a value (sigqueue/sigwaitinfo)",
+	.summary = N_("queued real-time signals carrying a value (sigqueue/sigwaitinfo)"),
 	.role = { "sender", "receiver" },
 	.default_size = sizeof(union sigval),
 	.max_size = signal_max,

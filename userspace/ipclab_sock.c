@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ipclab_mechs.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 static int new_socket(int domain, int type)
@@ -49,7 +50,7 @@ static struct sockaddr_un unix_addr(const struct lab *lab)
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 
 	if (strlen(lab->name) >= sizeof(a.sun_path))
-		die("socket path too long: %s", lab->name);
+		die(_("socket path too long: %s"), lab->name);
 	strcpy(a.sun_path, lab->name);
 	return a;
 }
@@ -76,7 +77,7 @@ static void accept_and_receive(struct lab *lab)
 	while ((fd = accept4(lab->fd[0], NULL, NULL, SOCK_CLOEXEC)) < 0)
 		if (errno != EINTR)
 			die_errno("accept");
-	lab_receive_stream(lab, fd, "read from socket");
+	lab_receive_stream(lab, fd, _("read from socket"));
 	close_or_die(fd, "connection");
 }
 
@@ -96,13 +97,13 @@ static void unix_stream_sender(struct lab *lab)
 
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
 		die_errno("connect(%s)", lab->name);
-	lab_send_stream(lab, fd, "write to socket");
+	lab_send_stream(lab, fd, _("write to socket"));
 	close_or_die(fd, "socket");
 }
 
 const struct lab_mech lab_unix_stream = {
 	.name = "unix-stream",
-	.summary = "an AF_UNIX stream socket bound to a file in /tmp",
+	.summary = N_("an AF_UNIX stream socket bound to a file in /tmp"),
 	.role = { "client", "server" },
 	.default_size = 64,
 	.setup = unix_stream_setup,
@@ -124,7 +125,7 @@ static uint64_t unix_dgram_max(const struct lab *lab, const char **limit)
 		die_errno("getsockopt(SO_SNDBUF)");
 	close_or_die(fd, "socket");
 	/* unix_dgram_sendmsg(): EMSGSIZE above sk_sndbuf - 32. */
-	*limit = "the AF_UNIX datagram limit: SO_SNDBUF - 32, see /proc/sys/net/core/wmem_default";
+	*limit = _("the AF_UNIX datagram limit: SO_SNDBUF - 32, see /proc/sys/net/core/wmem_default");
 	return sndbuf > 32 ? (uint64_t)sndbuf - 32 : 1;
 }
 
@@ -170,7 +171,7 @@ static void unix_dgram_receiver(struct lab *lab)
 
 const struct lab_mech lab_unix_dgram = {
 	.name = "unix-dgram",
-	.summary = "AF_UNIX datagrams to a socket file in /tmp",
+	.summary = N_("AF_UNIX datagrams to a socket file in /tmp"),
 	.role = { "sender", "receiver" },
 	.default_size = 64,
 	.max_size = unix_dgram_max,
@@ -190,17 +191,17 @@ static void socketpair_setup(struct lab *lab)
 
 static void socketpair_sender(struct lab *lab)
 {
-	lab_send_stream(lab, lab->fd[0], "write to socketpair");
+	lab_send_stream(lab, lab->fd[0], _("write to socketpair"));
 }
 
 static void socketpair_receiver(struct lab *lab)
 {
-	lab_receive_stream(lab, lab->fd[1], "read from socketpair");
+	lab_receive_stream(lab, lab->fd[1], _("read from socketpair"));
 }
 
 const struct lab_mech lab_socketpair = {
 	.name = "socketpair",
-	.summary = "a connected pair of AF_UNIX stream sockets, no file",
+	.summary = N_("a connected pair of AF_UNIX stream sockets, no file"),
 	.role = { "producer", "consumer" },
 	.default_size = 64,
 	.setup = socketpair_setup,
@@ -243,13 +244,13 @@ static void tcp_sender(struct lab *lab)
 		die_errno("setsockopt(TCP_NODELAY)");
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
 		die_errno("connect(127.0.0.1:%d)", lab->id[0]);
-	lab_send_stream(lab, fd, "write to TCP");
+	lab_send_stream(lab, fd, _("write to TCP"));
 	close_or_die(fd, "TCP socket");
 }
 
 const struct lab_mech lab_tcp = {
 	.name = "tcp",
-	.summary = "TCP over loopback (127.0.0.1, an ephemeral port)",
+	.summary = N_("TCP over loopback (127.0.0.1, an ephemeral port)"),
 	.role = { "client", "server" },
 	.default_size = 64,
 	.setup = tcp_setup,

@@ -24,6 +24,7 @@
 #include "ipclab.h"
 #include "lib/counters.h"
 #include "lib/decode.h"
+#include "lib/i18n.h"
 #include "lib/stream.h"
 #include "lib/util.h"
 #include "ipclab_story.h"
@@ -62,13 +63,13 @@ static void read_byte(int fd)
 	char c;
 
 	if (read(fd, &c, 1) != 1)
-		die_errno("read from pipe");
+		die_errno("%s", _("read from pipe"));
 }
 
 static void write_byte(int fd)
 {
 	if (write(fd, "x", 1) != 1)
-		die_errno("write to pipe");
+		die_errno("%s", _("write to pipe"));
 }
 
 static void make_pipe(int fds[2])
@@ -102,7 +103,7 @@ static pid_t lifecycle(void)
 
 	make_pipe(go);
 	make_pipe(started);
-	say("lifecycle: fork            none -> new -> ready -> running\n");
+	say("%s", _("lifecycle: fork            none -> new -> ready -> running\n"));
 	pid = fork_or_die();
 	if (pid == 0) {
 		pin_to_cpu(0);
@@ -113,15 +114,15 @@ static pid_t lifecycle(void)
 		_exit(0);
 	}
 	read_byte(started[0]);
-	say("lifecycle: child %d shares CPU 0 with the parent: running <-> ready\n",
+	say(_("lifecycle: child %d shares CPU 0 with the parent: running <-> ready\n"),
 	       pid);
 	spin_for(SPIN_NS);
 	/* Long enough for the child to finish spinning and block. */
 	usleep(100 * 1000);
-	say("lifecycle: child blocked in pipe_read; parent writes: blocked -> ready\n");
+	say("%s", _("lifecycle: child blocked in pipe_read; parent writes: blocked -> ready\n"));
 	write_byte(go[1]);
 	wait_child(pid);
-	say("lifecycle: child exited with 0: running -> exit\n");
+	say("%s", _("lifecycle: child exited with 0: running -> exit\n"));
 	close(go[0]);
 	close(go[1]);
 	close(started[0]);
@@ -144,8 +145,8 @@ static pid_t killed_blocked(void)
 	usleep(100 * 1000);
 	kill(pid, SIGKILL);
 	status = wait_child(pid);
-	say("killed-blocked: child %d killed in pipe_read (%s): blocked -> exit\n",
-	       pid, WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "not killed!");
+	say(_("killed-blocked: child %d killed in pipe_read (%s): blocked -> exit\n"),
+	       pid, WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : _("not killed!"));
 	close(never[0]);
 	close(never[1]);
 	return pid;
@@ -169,8 +170,8 @@ static pid_t killed_ready(void)
 	read_byte(started[0]);
 	kill(pid, SIGKILL);
 	status = wait_child(pid);
-	say("killed-ready: child %d killed while waiting for CPU 0 (%s): ready -> exit\n",
-	       pid, WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "not killed!");
+	say(_("killed-ready: child %d killed while waiting for CPU 0 (%s): ready -> exit\n"),
+	       pid, WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : _("not killed!"));
 	close(started[0]);
 	close(started[1]);
 	return pid;
@@ -193,16 +194,19 @@ static void count_transitions(const struct story *st, bool json)
 		return;
 	}
 	story_summary_text(st, 0);
-	printf("\nThe nine transitions, counted for the children only:\n");
-	for (int tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++)
-		printf("  %d %-18s %4llu\n", tr, ts_transition_str(tr),
+	printf("%s", _("\nThe nine transitions, counted for the children only:\n"));
+	for (int tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++) {
+		char name[64];
+
+		printf("  %d %s %4llu\n", tr,
+		       ts_pad(name, sizeof(name), ts_transition_label(tr), -18),
 		       (unsigned long long)st->transitions[tr]);
+	}
 }
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: ipclab states [--json | --quiet] [--help]\n\n"
+	fputs(_("usage: ipclab states [--json | --quiet] [--help]\n\n"
 		"Walk child processes through the five classic states (new, ready,\n"
 		"running, blocked, exit) and all nine transitions, including being\n"
 		"killed while ready and while blocked.  With the taskstate module\n"
@@ -210,7 +214,8 @@ static void usage(FILE *out)
 		"it: cause, wait site, waker, time spent in the state left.\n\n"
 		"  --json    the children's events as JSON lines, then a summary object\n"
 		"  --quiet   the summary only\n"
-		"  -h, --help  this help\n");
+		"  --lang zh|en  language of the text (default: the locale's)\n"
+		"  -h, --help  this help\n"), out);
 }
 
 int ipclab_states(int argc, char **argv)
@@ -236,12 +241,12 @@ int ipclab_states(int argc, char **argv)
 		} else if (opt == OPT_QUIET) {
 			quiet = true;
 		} else {
-			usage_error("states: bad option '%s'; try 'ipclab states --help'",
+			usage_error(_("states: bad option '%s'; try 'ipclab states --help'"),
 				    argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		usage_error("states: unexpected argument '%s'", argv[optind]);
+		usage_error(_("states: unexpected argument '%s'"), argv[optind]);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	story_open(&st, json, quiet);

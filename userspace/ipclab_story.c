@@ -13,6 +13,7 @@
 #include "ipclab_story.h"
 #include "lib/counters.h"
 #include "lib/decode.h"
+#include "lib/i18n.h"
 #include "lib/stream.h"
 #include "lib/util.h"
 
@@ -30,8 +31,8 @@ void story_open(struct story *st, bool json, bool quiet)
 	if (!st->stream) {
 		/* One line; stdout stays pure JSON with --json. */
 		fprintf(json ? stderr : stdout,
-			"tracing unavailable (%s): the exchange runs untraced; load kmod/taskstate.ko to see the transitions\n",
-			errno == ENOENT ? "module not loaded" : strerror(errno));
+			_("tracing unavailable (%s): the exchange runs untraced; load kmod/taskstate.ko to see the transitions\n"),
+			errno == ENOENT ? _("module not loaded") : strerror(errno));
 		return;
 	}
 	/*
@@ -46,13 +47,13 @@ void story_open(struct story *st, bool json, bool quiet)
 	if (!err)
 		err = ts_stream_start(st->stream);
 	if (err)
-		die("cannot set up a taskstate session: %s", strerror(-err));
+		die(_("cannot set up a taskstate session: %s"), strerror(-err));
 }
 
 void story_role(struct story *st, const char *name, pid_t pid)
 {
 	if (st->nr == STORY_MAX_ROLES)
-		die("story: more than %d participants", STORY_MAX_ROLES);
+		die(_("story: more than %d participants"), STORY_MAX_ROLES);
 	st->role[st->nr].name = name;
 	st->role[st->nr].pid = pid;
 	st->nr++;
@@ -73,7 +74,7 @@ static const char *who(struct story *st, pid_t pid, const char *comm,
 	struct story_role *r = find_role(st, pid);
 
 	if (!pid)
-		snprintf(buf, len, "%s", *comm ? comm : "nobody");
+		snprintf(buf, len, "%s", *comm ? comm : _("nobody"));
 	else if (r)
 		snprintf(buf, len, "%s %d", r->name, pid);
 	else if (pid == st->self)
@@ -88,53 +89,53 @@ static void tell_event(struct story *st, const struct taskstate_event *ev,
 		       uint64_t t0)
 {
 	char me[64], other[64], why[160] = "", after[48] = "";
-	const char *from = ts_state_str(ev->from), *to = ts_state_str(ev->to);
+	const char *from = ts_state_label(ev->from), *to = ts_state_label(ev->to);
 
 	who(st, ev->pid, ev->comm, me, sizeof(me));
 	who(st, ev->other_pid, ev->other_comm, other, sizeof(other));
 	if (ev->prev_state_ns && ev->transition != TASKSTATE_TR_NONE)
-		snprintf(after, sizeof(after), " after %.3f ms %s",
+		snprintf(after, sizeof(after), _(" after %.3f ms %s"),
 			 ev->prev_state_ns / 1e6, from);
 	switch (ev->cause) {
 	case TASKSTATE_CAUSE_FORK:
-		snprintf(why, sizeof(why), ", forked by %s", other);
+		snprintf(why, sizeof(why), _(", forked by %s"), other);
 		break;
 	case TASKSTATE_CAUSE_THREAD:
 		snprintf(why, sizeof(why),
-			 ", a thread created by %s (same tgid %d: shares its memory and files)",
+			 _(", a thread created by %s (same tgid %d: shares its memory and files)"),
 			 other, ev->tgid);
 		break;
 	case TASKSTATE_CAUSE_PREEMPTED:
-		snprintf(why, sizeof(why), ", preempted by %s", other);
+		snprintf(why, sizeof(why), _(", preempted by %s"), other);
 		break;
 	case TASKSTATE_CAUSE_YIELD:
-		snprintf(why, sizeof(why), ", yielded");
+		snprintf(why, sizeof(why), "%s", _(", yielded"));
 		break;
 	case TASKSTATE_CAUSE_SLEEP:
 	case TASKSTATE_CAUSE_IO:
 	case TASKSTATE_CAUSE_STOPPED:
-		snprintf(why, sizeof(why), " (%c) in %s", ev->linux_state,
+		snprintf(why, sizeof(why), _(" (%c) in %s"), ev->linux_state,
 			 *ev->wait_site ? ev->wait_site : "?");
 		break;
 	case TASKSTATE_CAUSE_WAKEUP:
-		snprintf(why, sizeof(why), ", woken by %s", other);
+		snprintf(why, sizeof(why), _(", woken by %s"), other);
 		break;
 	case TASKSTATE_CAUSE_SIGNAL:
-		snprintf(why, sizeof(why), ", woken by a signal from %s", other);
+		snprintf(why, sizeof(why), _(", woken by a signal from %s"), other);
 		break;
 	case TASKSTATE_CAUSE_EXIT:
 	case TASKSTATE_CAUSE_ERROR:
-		snprintf(why, sizeof(why), " (exit status %d)", ev->exit_code);
+		snprintf(why, sizeof(why), _(" (exit status %d)"), ev->exit_code);
 		break;
 	case TASKSTATE_CAUSE_KILLED:
-		snprintf(why, sizeof(why), ", killed by signal %d (%s) from %s",
+		snprintf(why, sizeof(why), _(", killed by signal %d (%s) from %s"),
 			 ev->signal, strsignal(ev->signal), other);
 		break;
 	case TASKSTATE_CAUSE_EXEC:
-		snprintf(why, sizeof(why), ": exec");
+		snprintf(why, sizeof(why), "%s", _(": exec"));
 		break;
 	case TASKSTATE_CAUSE_REAPED:
-		snprintf(why, sizeof(why), ", reaped by %s", other);
+		snprintf(why, sizeof(why), _(", reaped by %s"), other);
 		break;
 	default:
 		break;
@@ -198,7 +199,7 @@ void story_tell(struct story *st, bool by_thread, int deadline_ms)
 	if (!st->stream)
 		return;
 	if (!st->quiet && !st->json)
-		printf("\nWhat the module saw of the participants:\n");
+		printf("%s", _("\nWhat the module saw of the participants:\n"));
 	/*
 	 * Our own reading makes events of ours forever: stop when every
 	 * participant is gone, or at the deadline.
@@ -230,16 +231,28 @@ void story_tell(struct story *st, bool by_thread, int deadline_ms)
 		}
 	}
 	if (n < 0)
-		die("reading %s: %s", TS_DEV_PATH, strerror((int)-n));
+		die(_("reading %s: %s"), TS_DEV_PATH, strerror((int)-n));
 }
 
 void story_summary_text(const struct story *st, uint64_t messages)
 {
 	if (!st->stream)
 		return;
-	printf("\n  %-16s %7s %11s %11s %11s %6s %7s %11s%s\n", "participant",
-	       "pid", "running ms", "ready ms", "blocked ms", "blocks",
-	       "wakeups", "transitions", messages ? "  per message" : "");
+	{
+		static const struct { int width; const char *head; } col[] = {
+			{ -16, N_("participant") }, { 7, N_("pid") },
+			{ 11, N_("running ms") }, { 11, N_("ready ms") },
+			{ 11, N_("blocked ms") }, { 6, N_("blocks") },
+			{ 7, N_("wakeups") }, { 11, N_("transitions") },
+		};
+
+		printf("\n ");
+		for (size_t c = 0; c < sizeof(col) / sizeof(*col); c++) {
+			putchar(' ');
+			ts_put_padded(stdout, _(col[c].head), col[c].width);
+		}
+		printf("%s\n", messages ? _("  per message") : "");
+	}
 	for (int i = 0; i < st->nr; i++) {
 		const struct story_role *r = &st->role[i];
 
@@ -254,7 +267,7 @@ void story_summary_text(const struct story *st, uint64_t messages)
 		printf("\n");
 	}
 	if (st->lost)
-		printf("  (%" PRIu64 " events lost: the counts are short)\n",
+		printf(_("  (%" PRIu64 " events lost: the counts are short)\n"),
 		       st->lost);
 }
 

@@ -16,9 +16,10 @@
 
 #include "taskstate.h"
 #include "lib/decode.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
-static const char main_help[] =
+static const char main_help[] = N_(
 "NAME\n"
 "    taskstate - task state transitions in the classic five-state model\n"
 "\n"
@@ -40,13 +41,19 @@ static const char main_help[] =
 "    'taskstate COMMAND --help' describes one subcommand; man taskstate\n"
 "    (man/taskstate.1) describes them all.\n"
 "\n"
+"OPTIONS\n"
+"    --lang zh|en\n"
+"                 for every subcommand, anywhere before a '--': messages in\n"
+"                 Chinese (zh) or English (en), whatever the locale says;\n"
+"                 JSON output stays English\n"
+"\n"
 "EXIT STATUS\n"
 "    trace and stat exit with COMMAND's status (128+N when signal N killed\n"
-"    it); otherwise 0 on success, 1 on a runtime failure, 2 on bad usage.\n";
+"    it); otherwise 0 on success, 1 on a runtime failure, 2 on bad usage.\n");
 
 void help_exit(const char *text)
 {
-	fputs(text, stdout);
+	fputs(_(text), stdout);
 	exit(fflush(stdout) ? 1 : 0);
 }
 
@@ -56,9 +63,9 @@ void bad_option(const char *cmd, char **argv, int c)
 	const char *word = optind > 0 ? argv[optind - 1] : "?";
 
 	if (c == ':')
-		usage_error("%s: option '%s' needs an argument (see 'taskstate %s --help')",
+		usage_error(_("%s: option '%s' needs an argument (see 'taskstate %s --help')"),
 			    cmd, word, cmd);
-	usage_error("%s: unknown option '%s' (see 'taskstate %s --help')",
+	usage_error(_("%s: unknown option '%s' (see 'taskstate %s --help')"),
 		    cmd, word, cmd);
 }
 
@@ -72,16 +79,16 @@ struct ts_stream *open_stream_or_die(int flags)
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		die("%s missing: load the module (sudo insmod kmod/taskstate.ko)",
+		die(_("%s missing: load the module (sudo insmod kmod/taskstate.ko)"),
 		    TS_DEV_PATH);
 	case EACCES:
 	case EPERM:
-		die("%s: permission denied: run as root (sudo)", TS_DEV_PATH);
+		die(_("%s: permission denied: run as root (sudo)"), TS_DEV_PATH);
 	case EPROTO:
-		die("%s speaks another ABI version than this program: rebuild the module or the tools",
+		die(_("%s speaks another ABI version than this program: rebuild the module or the tools"),
 		    TS_DEV_PATH);
 	default:
-		die_errno("open %s", TS_DEV_PATH);
+		die_errno(_("open %s"), TS_DEV_PATH);
 	}
 }
 
@@ -110,7 +117,7 @@ void out_open(struct out_file *o, const char *path)
 		return;
 	}
 	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0)
-		die("out of memory");
+		die("%s", _("out of memory"));
 	fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (fd < 0)
 		die_errno("%s", path);
@@ -134,16 +141,16 @@ void out_commit(struct out_file *o)
 
 	if (o->f == stdout) {
 		if (fflush(stdout) || bad)
-			die_errno("write to stdout");
+			die_errno("%s", _("write to stdout"));
 		return;
 	}
 	if (fclose(o->f) || bad) {
 		unlink(o->tmp);
-		die_errno("write %s", o->path);
+		die_errno(_("write %s"), o->path);
 	}
 	if (rename(o->tmp, o->path)) {
 		unlink(o->tmp);
-		die_errno("rename to %s", o->path);
+		die_errno(_("rename to %s"), o->path);
 	}
 	free(o->tmp);
 }
@@ -158,7 +165,7 @@ void print_event(FILE *f, const struct taskstate_event *ev, bool json)
 		char *big = malloc(n + 1);
 
 		if (!big)
-			die("out of memory");
+			die("%s", _("out of memory"));
 		if (json)
 			ts_event_format_json(ev, big, n + 1);
 		else
@@ -170,7 +177,7 @@ void print_event(FILE *f, const struct taskstate_event *ev, bool json)
 	fprintf(f, "%s\n", buf);
 }
 
-static const char show_help[] =
+static const char show_help[] = N_(
 "NAME\n"
 "    taskstate show - print a recording\n"
 "\n"
@@ -194,7 +201,7 @@ static const char show_help[] =
 "    -h, --help   this help\n"
 "\n"
 "EXIT STATUS\n"
-"    0, 1 when FILE cannot be read or is not a recording, 2 on bad usage.\n";
+"    0, 1 when FILE cannot be read or is not a recording, 2 on bad usage.\n");
 
 int cmd_show(int argc, char **argv)
 {
@@ -223,8 +230,8 @@ int cmd_show(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		usage_error("show: %s (see 'taskstate show --help')",
-			    optind == argc ? "missing FILE" : "one FILE only");
+		usage_error(_("show: %s (see 'taskstate show --help')"),
+			    optind == argc ? _("missing FILE") : _("one FILE only"));
 	load_recording_or_die(argv[optind], &rec);
 	for (size_t i = 0; i < rec.n; i++)
 		print_event(stdout, &rec.ev[i], json);
@@ -244,7 +251,7 @@ int cmd_show(int argc, char **argv)
 	}
 	ts_recording_free(&rec);
 	if (fflush(stdout) || ferror(stdout))
-		die_errno("write to stdout");
+		die_errno("%s", _("write to stdout"));
 	return 0;
 }
 
@@ -263,11 +270,17 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	const char *lang;
+
 	prog_name = "taskstate";
+	/* Before any subcommand: --lang applies to all of them. */
+	lang = ts_i18n_take_lang(&argc, argv);
+	if (ts_i18n_init(lang))
+		usage_error(_("--lang '%s': expected zh or en"), lang);
 	/* Every subcommand reports bad options itself, in one line. */
 	opterr = 0;
 	if (argc < 2)
-		usage_error("missing subcommand: trace, stat, show, timeline, export or top (see --help)");
+		usage_error("%s", _("missing subcommand: trace, stat, show, timeline, export or top (see --help)"));
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		help_exit(main_help);
@@ -279,7 +292,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argv[1][0] == '-')
-		usage_error("unknown option '%s': a subcommand comes first (see --help)",
+		usage_error(_("unknown option '%s': a subcommand comes first (see --help)"),
 			    argv[1]);
-	usage_error("unknown subcommand '%s' (see --help)", argv[1]);
+	usage_error(_("unknown subcommand '%s' (see --help)"), argv[1]);
 }

@@ -11,9 +11,10 @@
 
 #include "taskstate.h"
 #include "lib/counters.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
-static const char export_help[] =
+static const char export_help[] = N_(
 "NAME\n"
 "    taskstate export - convert a recording for other viewers\n"
 "\n"
@@ -49,7 +50,7 @@ static const char export_help[] =
 "\n"
 "EXIT STATUS\n"
 "    0, 1 when FILE is not a recording or OUT cannot be written, 2 on bad\n"
-"    usage.\n";
+"    usage.\n");
 
 static void put_us(FILE *f, uint64_t ns)
 {
@@ -148,12 +149,12 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (!format)
-		usage_error("export: say which format: --perfetto (see 'taskstate export --help')");
+		usage_error("%s", _("export: say which format: --perfetto (see 'taskstate export --help')"));
 	if (optind != argc - 1)
-		usage_error("export: %s (see 'taskstate export --help')",
-			    optind == argc ? "missing FILE" : "one FILE only");
+		usage_error(_("export: %s (see 'taskstate export --help')"),
+			    optind == argc ? _("missing FILE") : _("one FILE only"));
 	if (!out)
-		usage_error("export: missing -o OUT.json");
+		usage_error("%s", _("export: missing -o OUT.json"));
 	load_recording_or_die(argv[optind], &rec);
 	timeline_build(&tl, &rec);
 	out_open(&o, out);

@@ -13,6 +13,7 @@
 #include "lib/decode.h"
 #include "taskstate.h"
 #include "lib/counters.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 void summary_init(struct summary *s)
@@ -61,7 +62,7 @@ static void *xrealloc(void *p, size_t n, size_t size)
 {
 	p = reallocarray(p, n, size);
 	if (!p)
-		die("out of memory");
+		die("%s", _("out of memory"));
 	return p;
 }
 
@@ -95,7 +96,7 @@ static struct task_info *task_get(struct summary *s, const struct taskstate_even
 		free(s->hash);
 		s->hash = calloc(s->hash_size, sizeof(*s->hash));
 		if (!s->hash)
-			die("out of memory");
+			die("%s", _("out of memory"));
 		for (size_t i = 0; i < s->nr_tasks; i++)
 			hash_set(s, s->tasks[i].pid, i);
 	}
@@ -244,16 +245,28 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 {
 	char b[5][32];
 
-	fprintf(f, "%" PRIu64 " event%s from %zu task%s over %s ms",
-		s->events, s->events == 1 ? "" : "s", s->nr_tasks,
-		s->nr_tasks == 1 ? "" : "s",
+	static const struct { int width; const char *head; } col[] = {
+		{ 7, N_("PID") }, { 7, N_("TGID") }, { -16, N_("COMM") },
+		{ 12, N_("NEW_MS") }, { 12, N_("READY_MS") },
+		{ 12, N_("RUNNING_MS") }, { 12, N_("BLOCKED_MS") },
+		{ 12, N_("EXIT_MS") },
+	};
+
+	fprintf(f, ngettext("%" PRIu64 " event", "%" PRIu64 " events",
+			    s->events), s->events);
+	fprintf(f, ngettext(" from %zu task", " from %zu tasks", s->nr_tasks),
+		s->nr_tasks);
+	fprintf(f, _(" over %s ms"),
 		fmt_ms(b[0], sizeof(b[0]), s->last_ts - s->first_ts));
 	if (s->lost)
-		fprintf(f, ", %" PRIu64 " LOST", s->lost);
+		fprintf(f, _(", %" PRIu64 " LOST"), s->lost);
 	fputs("\n\n", f);
-	fprintf(f, "%7s %7s %-16s %12s %12s %12s %12s %12s\n", "PID", "TGID",
-		"COMM", "NEW_MS", "READY_MS", "RUNNING_MS", "BLOCKED_MS",
-		"EXIT_MS");
+	for (size_t c = 0; c < sizeof(col) / sizeof(*col); c++) {
+		if (c)
+			fputc(' ', f);
+		ts_put_padded(f, _(col[c].head), col[c].width);
+	}
+	fputc('\n', f);
 	for (size_t i = 0; i < s->nr_tasks; i++) {
 		const struct task_info *t = &s->tasks[i];
 		int w = 16 - (int)strnlen(t->comm, sizeof(t->comm));
@@ -276,18 +289,18 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 		put_text_str(f, t->comm, sizeof(t->comm));
 		fprintf(f, " %d", t->pid);
 		if (t->parent)
-			fprintf(f, " (child of %d)", t->parent);
+			fprintf(f, _(" (child of %d)"), t->parent);
 		if (t->exited) {
 			if (t->signal)
-				fprintf(f, ", killed by SIG%s",
+				fprintf(f, _(", killed by SIG%s"),
 					sigabbrev_np(t->signal) ?: "?");
 			else
-				fprintf(f, ", exit code %d", t->exit_code);
+				fprintf(f, _(", exit code %d"), t->exit_code);
 		}
 		fputs(":\n", f);
 		qsort(t->sites, t->nr_sites, sizeof(*t->sites), cmp_site);
 		for (size_t j = 0; j < t->nr_sites; j++) {
-			fprintf(f, "  blocked %6" PRIu64 "x %12s ms in ",
+			fprintf(f, _("  blocked %6" PRIu64 "x %12s ms in "),
 				t->sites[j].count,
 				fmt_ms(b[0], 32, t->sites[j].ns));
 			put_text_str(f, t->sites[j].name, sizeof(t->sites[j].name));
@@ -297,7 +310,7 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 		for (size_t j = 0; j < t->nr_wakers; j++) {
 			const struct waker_count *wk = &t->wakers[j];
 
-			fprintf(f, "  woken   %6" PRIu64 "x by ", wk->count);
+			fprintf(f, _("  woken   %6" PRIu64 "x by "), wk->count);
 			if (wk->comm[0])
 				put_text_str(f, wk->comm, sizeof(wk->comm));
 			else
@@ -311,26 +324,32 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 
 void summary_print_matrix(FILE *f, const struct summary *s)
 {
-	fprintf(f, "Transitions (rows: from, columns: to), %" PRIu64 " events",
+	fprintf(f, _("Transitions (rows: from, columns: to), %" PRIu64 " events"),
 		s->events);
 	if (s->lost)
-		fprintf(f, ", %" PRIu64 " LOST", s->lost);
+		fprintf(f, _(", %" PRIu64 " LOST"), s->lost);
 	fputs(":\n\n", f);
-	fprintf(f, "%-10s", "from\\to");
-	for (unsigned int to = TASKSTATE_NEW; to < TASKSTATE_NR_STATES; to++)
-		fprintf(f, " %9s", ts_state_str(to));
+	ts_put_padded(f, _("from\\to"), -10);
+	for (unsigned int to = TASKSTATE_NEW; to < TASKSTATE_NR_STATES; to++) {
+		fputc(' ', f);
+		ts_put_padded(f, ts_state_label(to), 9);
+	}
 	fputc('\n', f);
 	for (unsigned int from = TASKSTATE_NEW; from < TASKSTATE_NR_STATES; from++) {
-		fprintf(f, "%-10s", ts_state_str(from));
+		ts_put_padded(f, ts_state_label(from), -10);
 		for (unsigned int to = TASKSTATE_NEW; to < TASKSTATE_NR_STATES; to++)
 			fprintf(f, " %9" PRIu64, s->matrix[from][to]);
 		fputc('\n', f);
 	}
-	fputs("\nThe nine transitions:\n", f);
-	for (unsigned int tr = TASKSTATE_TR_CREATE; tr < TASKSTATE_NR_TRANSITIONS; tr++)
-		fprintf(f, "  %u %-16s %9" PRIu64 "\n", tr, ts_transition_str(tr),
+	fputs(_("\nThe nine transitions:\n"), f);
+	for (unsigned int tr = TASKSTATE_TR_CREATE; tr < TASKSTATE_NR_TRANSITIONS; tr++) {
+		char name[64];
+
+		fprintf(f, "  %u %s %9" PRIu64 "\n", tr,
+			ts_pad(name, sizeof(name), ts_transition_label(tr), -16),
 			s->transitions[tr]);
-	fprintf(f, "  other (exec, reaped) %5" PRIu64 "\n\n",
+	}
+	fprintf(f, _("  other (exec, reaped) %5" PRIu64 "\n\n"),
 		s->transitions[TASKSTATE_TR_NONE]);
 }
 

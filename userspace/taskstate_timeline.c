@@ -11,9 +11,10 @@
 
 #include "taskstate.h"
 #include "lib/counters.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
-static const char timeline_help[] =
+static const char timeline_help[] = N_(
 "NAME\n"
 "    taskstate timeline - draw a recording as an SVG timeline\n"
 "\n"
@@ -44,7 +45,7 @@ static const char timeline_help[] =
 "\n"
 "EXIT STATUS\n"
 "    0, 1 when FILE is not a recording or OUT cannot be written, 2 on bad\n"
-"    usage.\n";
+"    usage.\n");
 
 static const char *const state_colour[TASKSTATE_NR_STATES] = {
 	[TASKSTATE_NEW] = "#ab47bc",
@@ -71,7 +72,7 @@ static void add_interval(struct timeline *tl, size_t *cap, size_t task,
 		*cap = *cap ? *cap * 2 : 1024;
 		tl->iv = reallocarray(tl->iv, *cap, sizeof(*tl->iv));
 		if (!tl->iv)
-			die("out of memory");
+			die("%s", _("out of memory"));
 	}
 	tl->iv[tl->nr_iv++] = (struct interval){
 		.task = task, .state = c->state, .start = c->since,
@@ -111,7 +112,7 @@ void timeline_build(struct timeline *tl, const struct ts_recording *rec)
 			cap_cur = tl->sum.cap_tasks;
 			cur = reallocarray(cur, cap_cur, sizeof(*cur));
 			if (!cur)
-				die("out of memory");
+				die("%s", _("out of memory"));
 			memset(cur + old, 0, (cap_cur - old) * sizeof(*cur));
 		}
 		c = &cur[t];
@@ -137,7 +138,7 @@ void timeline_build(struct timeline *tl, const struct ts_recording *rec)
 					cap_wk = cap_wk ? cap_wk * 2 : 256;
 					tl->wk = reallocarray(tl->wk, cap_wk, sizeof(*tl->wk));
 					if (!tl->wk)
-						die("out of memory");
+						die("%s", _("out of memory"));
 				}
 				tl->wk[tl->nr_wk++] = (struct wake_link){
 					.ts = e->ts_ns, .waker = w, .wakee = t, .ev = e,
@@ -363,13 +364,13 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		case 'w':
 			if (!parse_u64(optarg, 400, 20000, &width))
-				usage_error("timeline: --width '%s': a number of pixels, 400-20000",
+				usage_error(_("timeline: --width '%s': a number of pixels, 400-20000"),
 					    optarg);
 			break;
 		case 'F':
 		case 'T':
 			if (!parse_ms(optarg, c == 'F' ? &from : &to))
-				usage_error("timeline: --%s '%s': milliseconds since the first event",
+				usage_error(_("timeline: --%s '%s': milliseconds since the first event"),
 					    c == 'F' ? "from" : "to", optarg);
 			break;
 		case 'h':
@@ -379,12 +380,12 @@ int cmd_timeline(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		usage_error("timeline: %s (see 'taskstate timeline --help')",
-			    optind == argc ? "missing FILE" : "one FILE only");
+		usage_error(_("timeline: %s (see 'taskstate timeline --help')"),
+			    optind == argc ? _("missing FILE") : _("one FILE only"));
 	if (!out)
-		usage_error("timeline: missing -o OUT.svg");
+		usage_error("%s", _("timeline: missing -o OUT.svg"));
 	if (from >= to)
-		usage_error("timeline: --from must come before --to");
+		usage_error("%s", _("timeline: --from must come before --to"));
 	load_recording_or_die(argv[optind], &rec);
 	timeline_build(&tl, &rec);
 	out_open(&o, out);

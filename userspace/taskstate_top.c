@@ -15,11 +15,12 @@
 
 #include "taskstate.h"
 #include "lib/counters.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 #define PROC_TASKS	"/proc/taskstate/tasks"
 
-static const char top_help[] =
+static const char top_help[] = N_(
 "NAME\n"
 "    taskstate top - the tasks that ran, waited and blocked the most\n"
 "\n"
@@ -45,7 +46,7 @@ static const char top_help[] =
 "\n"
 "EXIT STATUS\n"
 "    0, 1 on a runtime failure (no module: load kmod/taskstate.ko; no\n"
-"    permission: run as root), 2 on bad usage.\n";
+"    permission: run as root), 2 on bad usage.\n");
 
 struct row {
 	pid_t pid, tgid;
@@ -68,7 +69,7 @@ static struct row *table_add(struct table *t)
 		t->cap = t->cap ? t->cap * 2 : 512;
 		t->rows = reallocarray(t->rows, t->cap, sizeof(*t->rows));
 		if (!t->rows)
-			die("out of memory");
+			die("%s", _("out of memory"));
 	}
 	r = &t->rows[t->n++];
 	memset(r, 0, sizeof(*r));
@@ -183,6 +184,11 @@ static double pct(uint64_t ms, double interval_ms)
 static void print_table(struct table *t, double interval_ms, size_t lines,
 			const char *source)
 {
+	static const struct { int width; const char *head; } col[] = {
+		{ 7, N_("PID") }, { 7, N_("TGID") }, { -16, N_("COMM") },
+		{ -7, N_("STATE") }, { 0, N_("S") }, { 6, N_("RUN%") },
+		{ 6, N_("READY%") }, { 8, N_("BLOCKED%") }, { 0, N_("WAIT_SITE") },
+	};
 	unsigned int count[TASKSTATE_NR_STATES] = { 0 };
 	time_t now = time(NULL);
 	char when[32];
@@ -192,18 +198,30 @@ static void print_table(struct table *t, double interval_ms, size_t lines,
 			if (!strcmp(t->rows[i].state, ts_state_str(s)))
 				count[s]++;
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
-	printf("taskstate top - %s, %zu tasks: %u new, %u ready, %u running, %u blocked, %u exit (%s)\n\n",
+	printf(_("taskstate top - %s, %zu tasks: %u new, %u ready, %u running, %u blocked, %u exit (%s)\n\n"),
 	       when, t->n, count[TASKSTATE_NEW], count[TASKSTATE_READY],
 	       count[TASKSTATE_RUNNING], count[TASKSTATE_BLOCKED],
 	       count[TASKSTATE_EXIT], source);
-	printf("%7s %7s %-16s %-7s %s %6s %6s %8s %s\n", "PID", "TGID", "COMM",
-	       "STATE", "S", "RUN%", "READY%", "BLOCKED%", "WAIT_SITE");
+	for (size_t c = 0; c < sizeof(col) / sizeof(*col); c++) {
+		if (c)
+			putchar(' ');
+		ts_put_padded(stdout, _(col[c].head), col[c].width);
+	}
+	putchar('\n');
 	qsort(t->rows, t->n, sizeof(*t->rows), cmp_busy);
 	for (size_t i = 0; i < t->n && i < lines; i++) {
 		const struct row *r = &t->rows[i];
 
-		printf("%7d %7d %-16.16s %-7s %s %6.1f %6.1f %8.1f %s\n", r->pid,
-		       r->tgid, r->comm, r->state, r->letter,
+		const char *state = r->state;
+		char padded[64];
+
+		/* The module's English name, told in the user's words. */
+		for (unsigned int s = TASKSTATE_NEW; s < TASKSTATE_NR_STATES; s++)
+			if (!strcmp(r->state, ts_state_str(s)))
+				state = ts_state_label(s);
+		printf("%7d %7d %-16.16s %s %s %6.1f %6.1f %8.1f %s\n", r->pid,
+		       r->tgid, r->comm, ts_pad(padded, sizeof(padded), state, -7),
+		       r->letter,
 		       pct(r->drun, interval_ms), pct(r->dready, interval_ms),
 		       pct(r->dblocked, interval_ms), r->site);
 	}
@@ -231,7 +249,7 @@ static void stream_snapshot(struct ts_stream *s, double delay, struct table *t)
 
 		if (n < 0 && n != -EINTR) {
 			errno = -n;
-			die_errno("read %s", TS_DEV_PATH);
+			die_errno(_("read %s"), TS_DEV_PATH);
 		}
 		for (ssize_t i = 0; i < n; i++)
 			summary_add(&sum, &ev[i]);
@@ -280,15 +298,15 @@ int cmd_top(int argc, char **argv)
 		case 'd':
 			delay = strtod(optarg, &end);
 			if (*end || end == optarg || !(delay >= 0.1 && delay <= 3600))
-				usage_error("top: -d '%s': seconds, 0.1-3600", optarg);
+				usage_error(_("top: -d '%s': seconds, 0.1-3600"), optarg);
 			break;
 		case 'n':
 			if (!parse_u64(optarg, 1, UINT32_MAX, &iterations))
-				usage_error("top: -n '%s': a number of snapshots", optarg);
+				usage_error(_("top: -n '%s': a number of snapshots"), optarg);
 			break;
 		case 'l':
 			if (!parse_u64(optarg, 1, 100000, &lines))
-				usage_error("top: -l '%s': a number of lines", optarg);
+				usage_error(_("top: -l '%s': a number of lines"), optarg);
 			break;
 		case 'h':
 			help_exit(top_help);
@@ -297,7 +315,7 @@ int cmd_top(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		usage_error("top: unexpected '%s' (see 'taskstate top --help')",
+		usage_error(_("top: unexpected '%s' (see 'taskstate top --help')"),
 			    argv[optind]);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -310,7 +328,7 @@ int cmd_top(int argc, char **argv)
 		s = open_stream_or_die(0);
 		ts_filter_all(&f);
 		if (ts_stream_set_filter(s, &f) || ts_stream_start(s))
-			die_errno("set up the session");
+			die_errno("%s", _("set up the session"));
 	}
 	for (uint64_t i = 0; i < iterations && !stop; i++) {
 		uint64_t t0 = now_ns();
@@ -336,9 +354,10 @@ int cmd_top(int argc, char **argv)
 		if (tty)
 			fputs("\033[H\033[2J", stdout);
 		print_table(&cur, (now_ns() - t0) / 1e6, lines,
-			    s ? "from the event stream" : "from " PROC_TASKS);
+			    s ? _("from the event stream") :
+				_("from /proc/taskstate/tasks"));
 		if (fflush(stdout))
-			die_errno("write to stdout");
+			die_errno("%s", _("write to stdout"));
 		if (!s) {
 			struct table tmp = prev;
 

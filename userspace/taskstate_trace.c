@@ -17,6 +17,7 @@
 
 #include "taskstate.h"
 #include "lib/counters.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 /* After COMMAND is gone, how long its last events (reaps) may take. */
@@ -26,7 +27,7 @@
 /* Records per CPU: a busy command should not lose events. */
 #define BUFFER_RECORDS	65536
 
-static const char trace_help[] =
+static const char trace_help[] = N_(
 "NAME\n"
 "    taskstate trace - record the state transitions of a command or a process\n"
 "\n"
@@ -79,9 +80,9 @@ static const char trace_help[] =
 "EXAMPLES\n"
 "    taskstate trace -- sh -c 'sleep 0.1; echo hi'\n"
 "    taskstate trace -o run.tsrec -- userspace/ipclab states\n"
-"    taskstate trace --json --filter transition=block,wake -p 1234\n";
+"    taskstate trace --json --filter transition=block,wake -p 1234\n");
 
-static const char stat_help[] =
+static const char stat_help[] = N_(
 "NAME\n"
 "    taskstate stat - count the state transitions of a command or a process\n"
 "\n"
@@ -102,7 +103,7 @@ static const char stat_help[] =
 "\n"
 "EXIT STATUS\n"
 "    As trace: COMMAND's status, 128+N if killed by signal N, 1 on a\n"
-"    runtime failure, 2 on bad usage.\n";
+"    runtime failure, 2 on bad usage.\n");
 
 struct session_opts {
 	const char *cmd_name;		/* "trace" or "stat" */
@@ -159,22 +160,22 @@ static void parse_filter(struct session_opts *o, const char *spec)
 	char *list, *save = NULL;
 
 	if (!eq || eq[1] == '\0')
-		usage_error("%s: --filter '%s': expected transition=LIST or cause=LIST",
+		usage_error(_("%s: --filter '%s': expected transition=LIST or cause=LIST"),
 			    o->cmd_name, spec);
 	is_tr = !strncmp(spec, "transition", eq - spec) && eq - spec == 10;
 	is_cause = !strncmp(spec, "cause", eq - spec) && eq - spec == 5;
 	if (!is_tr && !is_cause)
-		usage_error("%s: --filter '%s': unknown key (transition or cause)",
+		usage_error(_("%s: --filter '%s': unknown key (transition or cause)"),
 			    o->cmd_name, spec);
 	list = strdup(eq + 1);
 	if (!list)
-		die("out of memory");
+		die("%s", _("out of memory"));
 	for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		int v = is_tr ? parse_transition(w) : ts_cause_parse(w);
 
 		if (v < 0)
-			usage_error("%s: --filter: unknown %s '%s' (see 'taskstate %s --help')",
-				    o->cmd_name, is_tr ? "transition" : "cause",
+			usage_error(_("%s: --filter: unknown %s '%s' (see 'taskstate %s --help')"),
+				    o->cmd_name, is_tr ? _("transition") : _("cause"),
 				    w, o->cmd_name);
 		if (is_tr)
 			o->transition_mask |= 1U << v;
@@ -233,6 +234,8 @@ static pid_t spawn_held(char **argv, int *go_fd)
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		close(p[0]);
+		/* COMMAND sees LANGUAGE as the user set it, whatever --lang did. */
+		ts_i18n_restore_env();
 		execvp(argv[0], argv);
 		fprintf(stderr, "%s: %s: %s\n", prog_name, argv[0], strerror(errno));
 		_exit(127);
@@ -251,7 +254,7 @@ static void emit(struct session_opts *o, struct ts_recording_writer *w,
 		if (ret) {
 			ts_recording_abort(w);
 			errno = -ret;
-			die_errno("write %s", o->output);
+			die_errno(_("write %s"), o->output);
 		}
 	} else if (!o->stat) {
 		for (size_t i = 0; i < n; i++)
@@ -260,7 +263,7 @@ static void emit(struct session_opts *o, struct ts_recording_writer *w,
 			/* A closed pipe (| head): stop quietly, as cat would. */
 			if (errno == EPIPE)
 				exit(1);
-			die_errno("write to stdout");
+			die_errno("%s", _("write to stdout"));
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -318,9 +321,9 @@ static int run_session(struct session_opts *o)
 	uint64_t done_at = 0;
 
 	if (o->argv && !runnable(o->argv[0]))
-		die("%s: command not found or not executable", o->argv[0]);
+		die(_("%s: command not found or not executable"), o->argv[0]);
 	if (o->pid && kill(o->pid, 0) && errno == ESRCH)
-		die("no process %d", o->pid);
+		die(_("no process %d"), o->pid);
 
 	s = open_stream_or_die(0);
 	if (o->output) {
@@ -362,12 +365,12 @@ static int run_session(struct session_opts *o)
 		}
 		errno = -ret;
 		if (ret == -ESRCH || ret == -EINVAL)
-			die_errno("cannot follow pid %d", target);
-		die_errno("set up the session");
+			die_errno(_("cannot follow pid %d"), target);
+		die_errno("%s", _("set up the session"));
 	}
 	if (child) {
 		if (write(go_fd, "g", 1) != 1)
-			die_errno("start %s", o->argv[0]);
+			die_errno(_("start %s"), o->argv[0]);
 		close(go_fd);
 	}
 
@@ -380,7 +383,7 @@ static int run_session(struct session_opts *o)
 		else if (n < 0 && n != -EINTR) {
 			ts_recording_abort(w);
 			errno = -n;
-			die_errno("read %s", TS_DEV_PATH);
+			die_errno(_("read %s"), TS_DEV_PATH);
 		}
 		if (child && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
@@ -422,16 +425,16 @@ static int run_session(struct session_opts *o)
 		}
 	}
 	if (interrupted)
-		fprintf(stderr, "%s: interrupted: %" PRIu64 " events recorded, %" PRIu64 " lost\n",
+		fprintf(stderr, _("%s: interrupted: %" PRIu64 " events recorded, %" PRIu64 " lost\n"),
 			prog_name, sum.events, (uint64_t)(st.lost > sum.lost ? st.lost : sum.lost));
 	else if (st.lost || sum.lost)
-		fprintf(stderr, "%s: %" PRIu64 " events recorded, %" PRIu64 " LOST (buffer full)\n",
+		fprintf(stderr, _("%s: %" PRIu64 " events recorded, %" PRIu64 " LOST (buffer full)\n"),
 			prog_name, sum.events, (uint64_t)(st.lost > sum.lost ? st.lost : sum.lost));
 	if (st.untracked)
-		fprintf(stderr, "%s: %" PRIu64 " descendants not followed (the module's set was full)\n",
+		fprintf(stderr, _("%s: %" PRIu64 " descendants not followed (the module's set was full)\n"),
 			prog_name, (uint64_t)st.untracked);
 	if (o->output && !o->quiet)
-		fprintf(stderr, "%s: wrote %" PRIu64 " records to %s\n", prog_name,
+		fprintf(stderr, _("%s: wrote %" PRIu64 " records to %s\n"), prog_name,
 			sum.events + sum.lost_records, o->output);
 	if (o->stat) {
 		summary_print_matrix(stderr, &sum);
@@ -451,7 +454,7 @@ static int run_session(struct session_opts *o)
 				usleep(10000);
 		}
 		if (!child_done)
-			fprintf(stderr, "%s: %s (pid %d) still runs\n", prog_name,
+			fprintf(stderr, _("%s: %s (pid %d) still runs\n"), prog_name,
 				o->argv[0], child);
 	}
 	if (child_done)
@@ -492,7 +495,7 @@ static int session_main(int argc, char **argv, bool stat)
 			break;
 		case 'p':
 			if (!parse_u64(optarg, 1, INT32_MAX, &pid))
-				usage_error("%s: -p '%s': not a pid", o.cmd_name, optarg);
+				usage_error(_("%s: -p '%s': not a pid"), o.cmd_name, optarg);
 			o.pid = pid;
 			break;
 		case OPT_CHILDREN:
@@ -510,15 +513,15 @@ static int session_main(int argc, char **argv, bool stat)
 	if (optind < argc)
 		o.argv = argv + optind;
 	if (o.pid && o.argv)
-		usage_error("%s: -p PID or a COMMAND, not both", o.cmd_name);
+		usage_error(_("%s: -p PID or a COMMAND, not both"), o.cmd_name);
 	if (!o.pid && !o.argv)
-		usage_error("%s: missing COMMAND (taskstate %s -- COMMAND) or -p PID",
+		usage_error(_("%s: missing COMMAND (taskstate %s -- COMMAND) or -p PID"),
 			    o.cmd_name, o.cmd_name);
 	if (o.children && !o.pid)
-		usage_error("%s: --children goes with -p PID (a COMMAND's children are always recorded)",
+		usage_error(_("%s: --children goes with -p PID (a COMMAND's children are always recorded)"),
 			    o.cmd_name);
 	if (o.output && !o.output[0])
-		usage_error("%s: -o: empty file name", o.cmd_name);
+		usage_error(_("%s: -o: empty file name"), o.cmd_name);
 	return run_session(&o);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "counters.h"
+#include "i18n.h"
 
 static const char *const state_names[] = TASKSTATE_STATE_NAMES;
 static const char *const cause_names[] = TASKSTATE_CAUSE_NAMES;
@@ -30,6 +31,58 @@ const char *ts_cause_str(unsigned int cause)
 const char *ts_transition_str(unsigned int tr)
 {
 	return tr < TASKSTATE_NR_TRANSITIONS ? transition_names[tr] : "?";
+}
+
+/*
+ * The UAPI's names, marked for translation: the seed note's words
+ * (新建态, 就绪态, 运行态, 阻塞态, 退出态 and its causes) in po/zh_CN.po.
+ * Contexts keep "exit" the state apart from "exit" the cause.
+ */
+static const char *const state_labels[] = {
+	NC_("state", "none"), NC_("state", "new"), NC_("state", "ready"),
+	NC_("state", "running"), NC_("state", "blocked"), NC_("state", "exit"),
+};
+
+static const char *const cause_labels[] = {
+	NC_("cause", "none"), NC_("cause", "fork"), NC_("cause", "thread"),
+	NC_("cause", "created"), NC_("cause", "dispatch"),
+	NC_("cause", "exit"), NC_("cause", "error"), NC_("cause", "killed"),
+	NC_("cause", "preempted"), NC_("cause", "yield"),
+	NC_("cause", "sleep"), NC_("cause", "io"), NC_("cause", "stopped"),
+	NC_("cause", "wakeup"), NC_("cause", "signal"), NC_("cause", "exec"),
+	NC_("cause", "reaped"),
+};
+
+static const char *const transition_labels[] = {
+	NC_("transition", "none"), NC_("transition", "none->new"),
+	NC_("transition", "new->ready"), NC_("transition", "ready->running"),
+	NC_("transition", "running->exit"), NC_("transition", "running->ready"),
+	NC_("transition", "running->blocked"),
+	NC_("transition", "blocked->ready"), NC_("transition", "ready->exit"),
+	NC_("transition", "blocked->exit"),
+};
+
+_Static_assert(sizeof(state_labels) == sizeof(state_names), "state labels");
+_Static_assert(sizeof(cause_labels) == sizeof(cause_names), "cause labels");
+_Static_assert(sizeof(transition_labels) == sizeof(transition_names),
+	       "transition labels");
+
+const char *ts_state_label(unsigned int state)
+{
+	return state < TASKSTATE_NR_STATES ?
+		C_("state", state_labels[state]) : "?";
+}
+
+const char *ts_cause_label(unsigned int cause)
+{
+	return cause < TASKSTATE_NR_CAUSES ?
+		C_("cause", cause_labels[cause]) : "?";
+}
+
+const char *ts_transition_label(unsigned int tr)
+{
+	return tr < TASKSTATE_NR_TRANSITIONS ?
+		C_("transition", transition_labels[tr]) : "?";
 }
 
 int ts_cause_parse(const char *name)

@@ -24,6 +24,13 @@ void ts_counters_delta(const struct ts_counters *before,
 const char *ts_state_str(unsigned int state);
 const char *ts_cause_str(unsigned int cause);
 const char *ts_transition_str(unsigned int tr);
+/*
+ * The same names for people, in the user's language (gettext): for text
+ * output only; JSON, procfs and parsing use the English names above.
+ */
+const char *ts_state_label(unsigned int state);
+const char *ts_cause_label(unsigned int cause);
+const char *ts_transition_label(unsigned int tr);
 /* The cause named @name, or -1. */
 int ts_cause_parse(const char *name);
 

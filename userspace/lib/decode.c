@@ -14,6 +14,7 @@
 
 #include "counters.h"
 #include "decode.h"
+#include "i18n.h"
 
 /* Every letter the module can put in linux_state (see ts_event_check()). */
 static const char linux_states[] = "RSDTtZXIP";
@@ -132,7 +133,7 @@ static void out_signal(struct out *o, int sig)
 	if (abbrev)
 		out_fmt(o, "SIG%s", abbrev);
 	else
-		out_fmt(o, "signal %d", sig);
+		out_fmt(o, _("signal %d"), sig);
 }
 
 /* " <word> comm pid", with whichever of comm and pid is known. */
@@ -157,8 +158,10 @@ int ts_event_format_text(const struct taskstate_event *ev, char *buf,
 
 	out_init(&o, buf, len);
 	if (ev->kind == TASKSTATE_KIND_LOST) {
-		out_fmt(&o, "*** %" PRIu64 " event%s lost on cpu %u ***",
-			(uint64_t)ev->lost, ev->lost == 1 ? "" : "s", ev->cpu);
+		out_fmt(&o, ngettext("*** %" PRIu64 " event lost on cpu %u ***",
+				     "*** %" PRIu64 " events lost on cpu %u ***",
+				     ev->lost),
+			(uint64_t)ev->lost, ev->cpu);
 		return out_done(&o);
 	}
 	out_fmt(&o, "%" PRIu64 ".%09" PRIu64 " cpu%u ",
@@ -166,11 +169,11 @@ int ts_event_format_text(const struct taskstate_event *ev, char *buf,
 		ev->cpu);
 	out_text_str(&o, ev->comm, sizeof(ev->comm));
 	out_fmt(&o, " %d/%d: %s -> %s", ev->pid, ev->tgid,
-		ts_state_str(ev->from), ts_state_str(ev->to));
+		ts_state_label(ev->from), ts_state_label(ev->to));
 	/* The letter says how it blocked; elsewhere it is R, Z or X as expected. */
 	if (ev->to == TASKSTATE_BLOCKED && ev->linux_state)
 		out_fmt(&o, " (%c)", ev->linux_state);
-	out_fmt(&o, " %s", ts_cause_str(ev->cause));
+	out_fmt(&o, " %s", ts_cause_label(ev->cause));
 
 	switch (ev->cause) {
 	case TASKSTATE_CAUSE_FORK:
@@ -178,40 +181,45 @@ int ts_event_format_text(const struct taskstate_event *ev, char *buf,
 	case TASKSTATE_CAUSE_PREEMPTED:
 	case TASKSTATE_CAUSE_WAKEUP:
 	case TASKSTATE_CAUSE_REAPED:
-		out_other(&o, "by", ev);
+		/* TRANSLATORS: "wakeup by producer 811" */
+		out_other(&o, C_("event", "by"), ev);
 		break;
 	case TASKSTATE_CAUSE_YIELD:
-		out_other(&o, "to", ev);
+		/* TRANSLATORS: "yield to consumer 812" */
+		out_other(&o, C_("event", "to"), ev);
 		break;
 	case TASKSTATE_CAUSE_SIGNAL:
 		if (ev->signal) {
 			out_char(&o, ' ');
 			out_signal(&o, ev->signal);
 		}
-		out_other(&o, "by", ev);
+		out_other(&o, C_("event", "by"), ev);
 		break;
 	case TASKSTATE_CAUSE_KILLED:
 		if (ev->signal) {
-			out_fmt(&o, " by ");
+			/* TRANSLATORS: "killed by SIGKILL from ipclab 811" */
+			out_fmt(&o, "%s", _(" by "));
 			out_signal(&o, ev->signal);
 		}
-		out_other(&o, "from", ev);
+		out_other(&o, C_("event", "from"), ev);
 		break;
 	case TASKSTATE_CAUSE_EXIT:
 	case TASKSTATE_CAUSE_ERROR:
-		out_fmt(&o, " code=%d", ev->exit_code);
+		out_fmt(&o, _(" code=%d"), ev->exit_code);
 		break;
 	case TASKSTATE_CAUSE_SLEEP:
 	case TASKSTATE_CAUSE_IO:
 	case TASKSTATE_CAUSE_STOPPED:
 		if (ev->wait_site[0]) {
-			out_fmt(&o, " in ");
+			/* TRANSLATORS: "sleep in pipe_read": the kernel function */
+			out_fmt(&o, "%s", _(" in "));
 			out_text_str(&o, ev->wait_site, sizeof(ev->wait_site));
 		}
 		break;
 	}
 	if (ev->prev_state_ns) {
-		out_fmt(&o, " after ");
+		/* TRANSLATORS: then the time spent in the state left */
+		out_fmt(&o, "%s", _(" after "));
 		out_duration(&o, ev->prev_state_ns);
 	}
 	return out_done(&o);
