@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * userspace/ipclab pool, run as a subprocess with --json, on the thread
+ * pool and on the process pool: idle workers are blocked, every task
+ * wakes a worker and the submitter is the waker, workers are created
+ * (processes forked: new -> ready) before the first task and exit at the
+ * shutdown, after the last; Ctrl-C leaves no worker process behind; bad
+ * usage is exit 2 and one line.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/taskstate.h>
+
+#include "kselftest_harness.h"
+#include "ts_selftest.h"
+#include "lib/decode.h"
+
+#define MAX_OUT		(4 << 20)
+#define MAX_EVENTS	4096
+#define MAX_IDS		16
+
+/* userspace/ipclab, found from this program's own place in the tree. */
+static const char *ipclab_path(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (*path)
+		return path;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return "userspace/ipclab";
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/../../userspace/ipclab", dirname(exe));
+	return path;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * One ipclab run and what it printed.  The fixture owns the descriptors,
+ * the buffers and the child, so the teardown releases them whatever
+ * assertion failed.
+ */
+struct lab_run {
+	int out, err;
+	pid_t pid, started;	/* started: stays after the run is reaped */
+	int status;
+	char *outbuf, *errbuf, *lines;
+	char *summary;			/* the {"summary": ...} line */
+	struct taskstate_event *ev;
+	size_t n;
+};
+
+static void run_init(struct lab_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->out = r->err = -1;
+}
+
+static void run_release(struct lab_run *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->out >= 0)
+		close(r->out);
+	if (r->err >= 0)
+		close(r->err);
+	free(r->outbuf);
+	free(r->errbuf);
+	free(r->lines);
+	free(r->ev);
+	run_init(r);
+}
+
+/* Start ipclab with @argv (argv[0] ignored), output into memfds. */
+static void start(struct __test_metadata *_metadata, struct lab_run *r,
+		  char *const argv[])
+{
+	run_release(r);
+	r->out = memfd_create("ipclab-out", MFD_CLOEXEC);
+	r->err = memfd_create("ipclab-err", MFD_CLOEXEC);
+	ASSERT_LE(0, r->out);
+	ASSERT_LE(0, r->err);
+	r->pid = fork();
+	ASSERT_LE(0, r->pid);
+	r->started = r->pid;
+	if (r->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(r->out, 1) < 0 ||
+		    dup2(r->err, 2) < 0)
+			_exit(127);
+		execv(ipclab_path(), argv);
+		_exit(127);
+	}
+}
+
+static char *slurp(int fd)
+{
+	char *buf = calloc(1, MAX_OUT + 1);
+	ssize_t n, len = 0;
+
+	if (!buf || lseek(fd, 0, SEEK_SET) < 0)
+		return buf;
+	while (len < MAX_OUT && (n = read(fd, buf + len, MAX_OUT - len)) > 0)
+		len += n;
+	return buf;
+}
+
+/* Wait for the run's end; parse its events and find its summary. */
+static void finish(struct __test_metadata *_metadata, struct lab_run *r)
+{
+	pid_t pid = r->pid;
+	char *line, *save = NULL;
+
+	ASSERT_EQ(pid, waitpid(pid, &r->status, 0));
+	r->pid = 0;
+	r->outbuf = slurp(r->out);
+	r->errbuf = slurp(r->err);
+	r->ev = calloc(MAX_EVENTS, sizeof(*r->ev));
+	ASSERT_NE(NULL, r->outbuf);
+	ASSERT_NE(NULL, r->errbuf);
+	ASSERT_NE(NULL, r->ev);
+	r->lines = strdup(r->outbuf);
+	ASSERT_NE(NULL, r->lines);
+	for (line = strtok_r(r->lines, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct ts_json_error e;
+
+		if (!strncmp(line, "{\"summary\"", 10)) {
+			r->summary = line;
+			continue;
+		}
+		if (*line != '{')
+			continue;
+		ASSERT_GT(MAX_EVENTS, r->n);
+		ASSERT_EQ(0, ts_event_parse_json(line, &r->ev[r->n], &e))
+			TH_LOG("bad JSON at %zu (%s): %s", e.offset, e.msg, line);
+		r->n++;
+	}
+}
+
+static void run(struct __test_metadata *_metadata, struct lab_run *r,
+		char *const argv[])
+{
+	start(_metadata, r, argv);
+	finish(_metadata, r);
+}
+
+static bool exited_with(int status, int code)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+/* The ids of the summary's array @key ("submitter_tids"); how many. */
+static int id_list(const char *summary, const char *key, pid_t *ids, int max)
+{
+	char k[64];
+	const char *p;
+	char *end;
+	int n = 0;
+
+	snprintf(k, sizeof(k), "\"%s\": [", key);
+	p = summary ? strstr(summary, k) : NULL;
+	if (!p)
+		return 0;
+	for (p += strlen(k); n < max && *p != ']'; p = end) {
+		ids[n++] = strtol(p, &end, 10);
+		if (end == p)
+			return 0;
+		end += strspn(end, ", ");
+	}
+	return n;
+}
+
+/* The pid the summary gives participant @role, or 0. */
+static pid_t role_pid(const char *summary, const char *role)
+{
+	char key[80];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"role\": \"%s\", \"pid\": ", role);
+	p = summary ? strstr(summary, key) : NULL;
+	return p ? atoi(p + strlen(key)) : 0;
+}
+
+static bool listed(const pid_t *ids, int n, pid_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+static void dump(struct __test_metadata *_metadata, const struct lab_run *r)
+{
+	char line[512];
+
+	for (size_t i = 0; i < r->n; i++) {
+		ts_event_format_text(&r->ev[i], line, sizeof(line));
+		TH_LOG("  %s", line);
+	}
+	TH_LOG("summary: %s", r->summary ? r->summary : "(none)");
+	TH_LOG("stderr: %s", r->errbuf);
+}
+
+/* ---- one pool run, both kinds ---- */
+
+FIXTURE(pool) {
+	struct lab_run r;
+};
+
+FIXTURE_VARIANT(pool) {
+	const char *kind;	/* --threads or --procs */
+	const char *mode;	/* the summary's "mode" */
+	bool procs;
+};
+
+FIXTURE_VARIANT_ADD(pool, threads) {
+	.kind = "--threads", .mode = "threads", .procs = false,
+};
+FIXTURE_VARIANT_ADD(pool, procs) {
+	.kind = "--procs", .mode = "processes", .procs = true,
+};
+
+FIXTURE_SETUP(pool)
+{
+	run_init(&self->r);
+}
+
+FIXTURE_TEARDOWN(pool)
+{
+	run_release(&self->r);
+}
+
+#define WORKERS	2
+#define TASKS	4
+
+/*
+ * What one worker went through, from the run's events: a pool of 2,
+ * 4 tasks 40 ms apart (under emulation a switch costs up to a
+ * millisecond: the workers are surely asleep when each task comes).
+ */
+struct life {
+	pid_t pid;
+	const struct taskstate_event *create, *admit, *exit, *reaped;
+	int blocks, idle_blocks;	/* idle: blocked when a task came */
+	int wakes, wakes_by_submitter;
+	uint64_t last_task_wake;	/* ts of its last wakeup (cause wakeup) */
+};
+
+static void follow(const struct lab_run *r, struct life *l, const pid_t *sub,
+		   int nr_sub)
+{
+	const struct taskstate_event *prev = NULL;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct taskstate_event *ev = &r->ev[i];
+
+		if (ev->kind != TASKSTATE_KIND_EVENT || ev->pid != l->pid)
+			continue;
+		switch (ev->transition) {
+		case TASKSTATE_TR_CREATE:
+			l->create = ev;
+			break;
+		case TASKSTATE_TR_ADMIT:
+			l->admit = ev;
+			break;
+		case TASKSTATE_TR_BLOCK:
+			l->blocks++;
+			break;
+		case TASKSTATE_TR_WAKE:
+			l->wakes++;
+			/* It was blocked, idle, until the submitter woke it. */
+			if (prev && prev->transition == TASKSTATE_TR_BLOCK &&
+			    *prev->wait_site)
+				l->idle_blocks++;
+			if (listed(sub, nr_sub, ev->other_pid))
+				l->wakes_by_submitter++;
+			if (ev->cause == TASKSTATE_CAUSE_WAKEUP)
+				l->last_task_wake = ev->ts_ns;
+			break;
+		case TASKSTATE_TR_EXIT:
+		case TASKSTATE_TR_KILL_READY:
+		case TASKSTATE_TR_KILL_BLOCKED:
+			l->exit = ev;
+			break;
+		default:
+			if (ev->cause == TASKSTATE_CAUSE_REAPED)
+				l->reaped = ev;
+			break;
+		}
+		if (ev->transition != TASKSTATE_TR_NONE)
+			prev = ev;
+	}
+}
+
+TEST_F(pool, workers_sleep_when_idle_and_the_submitter_wakes_them)
+{
+	char *argv[] = { "ipclab", "pool", (char *)variant->kind, "2",
+			 "--tasks", "4", "--work-us", "500", "--interval-ms",
+			 "40", "--json", NULL };
+	struct life life[WORKERS] = { 0 };
+	pid_t sub[MAX_IDS];
+	int nr_sub, wakes = 0, by_submitter = 0;
+	uint64_t last_task_wake = 0;
+	char mode[48];
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, MODULE_MISSING);
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(exited_with(self->r.status, 0)) dump(_metadata, &self->r);
+	ASSERT_NE(NULL, self->r.summary) dump(_metadata, &self->r);
+	snprintf(mode, sizeof(mode), "\"mode\": \"%s\"", variant->mode);
+	ASSERT_NE(NULL, strstr(self->r.summary, mode));
+	ASSERT_NE(NULL, strstr(self->r.summary, "\"ok\": true"));
+	ASSERT_NE(NULL, strstr(self->r.summary, "\"traced\": true"));
+	/* The submitter is the process we started, its main thread first. */
+	nr_sub = id_list(self->r.summary, "submitter_tids", sub, MAX_IDS);
+	ASSERT_LE(1, nr_sub);
+	ASSERT_EQ(self->r.started, sub[0]);
+
+	for (int i = 0; i < WORKERS; i++) {
+		char role[16];
+
+		snprintf(role, sizeof(role), "worker %d", i);
+		life[i].pid = role_pid(self->r.summary, role);
+		ASSERT_LT(0, life[i].pid) TH_LOG("%s", self->r.summary);
+		ASSERT_FALSE(listed(sub, nr_sub, life[i].pid));
+		follow(&self->r, &life[i], sub, nr_sub);
+		wakes += life[i].wakes;
+		by_submitter += life[i].wakes_by_submitter;
+		if (life[i].last_task_wake > last_task_wake)
+			last_task_wake = life[i].last_task_wake;
+	}
+
+	for (int i = 0; i < WORKERS; i++) {
+		const struct life *l = &life[i];
+
+		/* Created before any task: it waits for work blocked. */
+		ASSERT_NE(NULL, l->create) dump(_metadata, &self->r);
+		EXPECT_LE(1, l->blocks) dump(_metadata, &self->r);
+		/* Every wakeup found it blocked in a kernel wait. */
+		EXPECT_EQ(l->wakes, l->idle_blocks) dump(_metadata, &self->r);
+		if (variant->procs) {
+			/* Its own process, forked by ours: new -> ready. */
+			EXPECT_EQ(TASKSTATE_CAUSE_FORK, l->create->cause);
+			EXPECT_EQ(l->pid, l->create->tgid);
+			EXPECT_TRUE(listed(sub, nr_sub, l->create->other_pid))
+				TH_LOG("worker %d forked by %d", l->pid,
+				       l->create->other_pid);
+			ASSERT_NE(NULL, l->admit) dump(_metadata, &self->r);
+			EXPECT_EQ(TASKSTATE_CAUSE_CREATED, l->admit->cause);
+			EXPECT_LT(l->create->ts_ns, l->admit->ts_ns);
+		} else {
+			/* A thread of the submitting process. */
+			EXPECT_EQ(TASKSTATE_CAUSE_THREAD, l->create->cause);
+			EXPECT_EQ(sub[0], l->create->tgid);
+		}
+		/* It exits at the shutdown: after the last task came. */
+		ASSERT_NE(NULL, l->exit) dump(_metadata, &self->r);
+		EXPECT_LT(last_task_wake, l->exit->ts_ns) dump(_metadata, &self->r);
+		if (variant->procs)
+			EXPECT_NE(NULL, l->reaped) dump(_metadata, &self->r);
+	}
+	/* Each task dispatch woke a worker, and the submitter woke it. */
+	EXPECT_LE(TASKS, by_submitter) {
+		TH_LOG("%d wakeups by the submitter (%d in all) for %d tasks",
+		       by_submitter, wakes, TASKS);
+		dump(_metadata, &self->r);
+	}
+}
+
+/* ---- Ctrl-C ---- */
+
+/* The children of every thread of @pid (the process pool forks from a thread). */
+static int children(pid_t pid, pid_t *kids, int max)
+{
+	char path[300];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (*e->d_name == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children", pid,
+			 e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (n < max && fscanf(f, "%d", &kids[n]) == 1)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Gone, or only a zombie left for init to reap: it runs no more. */
+static bool gone(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state == 'Z' || state == 'X';
+}
+
+TEST_F(pool, ctrl_c_leaves_no_worker)
+{
+	char *argv[] = { "ipclab", "pool", (char *)variant->kind, "2",
+			 "--tasks", "1000", "--interval-ms", "20", "--quiet",
+			 NULL };
+	pid_t kids[MAX_IDS];
+	int i, n = 0, tasks = 0;
+
+	start(_metadata, &self->r, argv);
+	/* Until the workers run (threads: 3 tasks of ipclab). */
+	for (i = 0; i < 500; i++) {
+		char path[64];
+		struct dirent *e;
+		DIR *d;
+
+		if (variant->procs) {
+			n = children(self->r.pid, kids, MAX_IDS);
+			if (n >= 2)
+				break;
+		} else {
+			snprintf(path, sizeof(path), "/proc/%d/task",
+				 self->r.pid);
+			d = opendir(path);
+			tasks = 0;
+			while (d && (e = readdir(d)))
+				tasks += *e->d_name != '.';
+			if (d)
+				closedir(d);
+			if (tasks >= 3)
+				break;
+		}
+		sleep_ms(10);
+	}
+	ASSERT_GT(500, i) TH_LOG("the pool never started");
+	sleep_ms(100);
+	ASSERT_EQ(0, kill(self->r.pid, SIGINT));
+	finish(_metadata, &self->r);
+	EXPECT_TRUE(WIFSIGNALED(self->r.status) &&
+		    WTERMSIG(self->r.status) == SIGINT)
+		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	/* The workers go with it (their parent-death signal). */
+	for (int k = 0; k < n; k++) {
+		for (i = 0; i < 200 && !gone(kids[k]); i++)
+			sleep_ms(10);
+		EXPECT_TRUE(gone(kids[k])) TH_LOG("worker %d lives", kids[k]);
+	}
+}
+
+/* ---- usage ---- */
+
+FIXTURE(usage) {
+	struct lab_run r;
+};
+
+FIXTURE_SETUP(usage)
+{
+	run_init(&self->r);
+}
+
+FIXTURE_TEARDOWN(usage)
+{
+	run_release(&self->r);
+}
+
+TEST_F(usage, bad_usage_is_one_line_and_exit_2)
+{
+	static const char *const bad[][5] = {
+		{ "--bogus" },
+		{ "--threads", "0" },
+		{ "--threads", "9" },
+		{ "--procs", "x" },
+		{ "--procs", "2", "--threads", "2" },
+		{ "--threads", "2", "--procs", "2" },
+		{ "--tasks", "0" },
+		{ "--tasks", "100000000000" },
+		{ "--work-us", "-1" },
+		{ "--interval-ms", "x" },
+		{ "--tasks" },
+		{ "extra" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *argv[8] = { "ipclab", "pool" };
+		const char *err;
+
+		for (int j = 0; j < 5 && bad[i][j]; j++)
+			argv[j + 2] = (char *)bad[i][j];
+		run(_metadata, &self->r, argv);
+		err = self->r.errbuf;
+		EXPECT_TRUE(exited_with(self->r.status, 2))
+			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
+			       self->r.status);
+		EXPECT_EQ(0, strlen(self->r.outbuf))
+			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.outbuf);
+		EXPECT_TRUE(!strncmp(err, "ipclab: pool: ", 14) &&
+			    strchr(err, '\n') == err + strlen(err) - 1)
+			TH_LOG("%s: stderr '%s'", bad[i][0], err);
+	}
+}
+
+TEST_F(usage, help_is_exit_0)
+{
+	char *argv[] = { "ipclab", "pool", "--help", NULL };
+
+	run(_metadata, &self->r, argv);
+	EXPECT_TRUE(exited_with(self->r.status, 0));
+	EXPECT_NE(NULL, strstr(self->r.outbuf, "usage: ipclab pool"));
+}
+
+TEST_HARNESS_MAIN
