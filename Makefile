@@ -21,11 +21,11 @@ endif
 KSRC = $(shell scripts/kernel-src)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
-.PHONY: all deps module userspace po selftests bench check install uninstall \
+.PHONY: all deps module userspace po selftests bench bench-build check install uninstall \
 	compat checkpatch sparse demo check-debug \
 	clean help
 
-all: module userspace po selftests bench
+all: module userspace po selftests bench-build
 
 deps:
 	scripts/deps
@@ -40,8 +40,12 @@ userspace:
 po:
 	$(MAKE) -C po
 
-bench: userspace
+bench-build: userspace
 	$(MAKE) -C bench
+
+# One VM boot runs every benchmark; tables and plots in bench/results.
+bench: module userspace bench-build
+	bench/run
 
 selftests: userspace
 	$(MAKE) -C selftests/taskstate KSFT_DIR=$(KSRC)/tools/testing/selftests \
@@ -116,4 +120,5 @@ help:
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
 	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN kernel"
 	@echo "make demo     walk a process through the five states in a VM"
+	@echo "make bench    tracing overhead, loss, IPC costs in one VM (bench/results)"
 	@echo "make deps     install the Debian packages needed (run as root)"
