@@ -66,6 +66,11 @@ sparse:
 	$(KBUILD) C=2 CHECK=sparse modules 2>&1 | tee out/sparse.log
 	! grep -E ': (warning|error):' out/sparse.log
 
+# The thread pool's unit tests under ThreadSanitizer; any report fails.
+.PHONY: tsan
+tsan:
+	$(MAKE) -C userspace tsan
+
 check:
 	scripts/check
 
