@@ -19,6 +19,8 @@ static const struct ipclab_cmd commands[] = {
 	  ipclab_states, NULL },
 	{ "lock", "threads on one counter: no lock, mutex, spinlock, rwlock, atomic, ...",
 	  ipclab_lock, NULL },
+	{ "pool", "a thread or process pool: idle workers sleep, each task wakes one",
+	  ipclab_pool, NULL },
 	{ "bench", "time every mechanism: round-trip latency and throughput",
 	  ipclab_bench, NULL },
 	MECH(lab_pipe),

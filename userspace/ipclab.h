@@ -17,6 +17,7 @@ struct ipclab_cmd {
 
 int ipclab_states(int argc, char **argv);
 int ipclab_lock(int argc, char **argv);
+int ipclab_pool(int argc, char **argv);
 int ipclab_bench(int argc, char **argv);
 
 #endif
