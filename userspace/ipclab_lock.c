@@ -404,6 +404,7 @@ static void start_workers(struct lock_run *r)
 	}
 	for (unsigned int i = 0; i < r->o->threads; i++) {
 		struct worker *w = &r->w[i];
+
 		w->run = r;
 		w->index = i;
 		/* Even: adders, odd: subtracters; an odd count has one more adder. */
