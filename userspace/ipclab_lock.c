@@ -65,6 +65,7 @@ struct worker {
 	uint64_t end_ns;
 	/* From the taskstate stream: */
 	uint64_t blocks, wakeups, preempted, yields, blocked_ns;
+	bool asleep;		/* a counted block, its wakeup not yet seen */
 	bool exited;
 };
 
@@ -502,18 +503,24 @@ static void account(struct lock_run *r, const struct taskstate_event *ev)
 		return;		/* ipclab's main thread: not a worker */
 	if (ev->to == TASKSTATE_EXIT)
 		w->exited = true;
+	/*
+	 * A wakeup counts when its block did: the wakeup from the gate can
+	 * be stamped just after the gate opened, its block was before.
+	 */
+	if (ev->transition == TASKSTATE_TR_WAKE && w->asleep) {
+		w->asleep = false;
+		w->wakeups++;
+		w->blocked_ns += ev->prev_state_ns;
+		return;
+	}
 	/* Only the updating counts: not the threads' start, gate and exit. */
 	if (ev->ts_ns < r->start_ns || ev->ts_ns > r->end_ns)
 		return;
-	if (ev->from == TASKSTATE_BLOCKED)
-		w->blocked_ns += ev->prev_state_ns;
 	switch (ev->transition) {
 	case TASKSTATE_TR_BLOCK:
 		w->blocks++;
+		w->asleep = true;
 		count_site(r, *ev->wait_site ? ev->wait_site : "?");
-		break;
-	case TASKSTATE_TR_WAKE:
-		w->wakeups++;
 		break;
 	case TASKSTATE_TR_PREEMPT:
 		if (ev->cause == TASKSTATE_CAUSE_YIELD)
