@@ -78,8 +78,15 @@ check:
 check-debug:
 	scripts/check-debug
 
+# The tour's short version (the runs marked 'demo' in docs/tour.md.in):
+# the nine transitions, one IPC story, the transition matrix.
 demo: all
-	scripts/vm-run -- userspace/ipclab states
+	scripts/vm-run --quiet-boot -- scripts/docs --demo
+
+# docs/tour.md, docs/tour.zh.md and their pictures, from real runs in the VM.
+.PHONY: docs
+docs: all
+	scripts/docs
 
 PREFIX ?= /usr/local
 # The release the module was built for, as its vermagic says.
@@ -124,6 +131,7 @@ help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
 	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN kernel"
-	@echo "make demo     walk a process through the five states in a VM"
+	@echo "make demo     the short tour in a VM: nine transitions, a pipe, the matrix"
+	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"
 	@echo "make bench    tracing overhead, loss, IPC costs in one VM (bench/results)"
 	@echo "make deps     install the Debian packages needed (run as root)"
