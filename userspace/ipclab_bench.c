@@ -363,12 +363,15 @@ int ipclab_bench(int argc, char **argv)
 						.placement = pinned ? "pinned" : "unpinned",
 						.mode = rt ? "roundtrip" : "throughput",
 					};
-					char note[160];
+					char note[160], *comma;
 
 					if (limit && b.sizes[s] > limit) {
 						snprintf(note, sizeof(note),
 							 "n/a: over the limit of %" PRIu64 " bytes (%s)",
 							 limit, limit_name);
+						/* One CSV field: no commas. */
+						while ((comma = strchr(note, ',')))
+							*comma = ';';
 						r.note = note;
 						print_row(&r, b.csv);
 						continue;
