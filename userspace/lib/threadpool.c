@@ -67,8 +67,11 @@ struct tp_pool {
 static void task_put(struct tp_task *t)
 {
 	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		pthread_cond_destroy(&t->cond);
-		pthread_mutex_destroy(&t->lock);
+		/* Only a task with a handle had its lock and condition set up. */
+		if (t->has_handle) {
+			pthread_cond_destroy(&t->cond);
+			pthread_mutex_destroy(&t->lock);
+		}
 		free(t);
 	}
 }

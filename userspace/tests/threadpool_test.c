@@ -162,6 +162,37 @@ TEST(hundred_thousand_tasks_run_exactly_once)
 	free(ran);
 }
 
+/*
+ * Fire-and-forget tasks in memory that held garbage: nothing of a task
+ * may be used that submit did not set up (a condition variable destroyed
+ * uninitialised waits forever on the garbage).
+ */
+TEST(fire_and_forget_tasks_on_dirty_memory)
+{
+	enum { SIZES = 40, PER_SIZE = 64, N = 5000 };
+	void *junk[SIZES][PER_SIZE];
+	struct tp_pool *pool;
+	int ran = 0;
+
+	ASSERT_EQ(0, tp_create(&pool, 2, 0));
+	for (int round = 0; round < 3; round++) {
+		for (int s = 0; s < SIZES; s++)
+			for (int i = 0; i < PER_SIZE; i++) {
+				junk[s][i] = malloc(32 + 8 * s);
+				ASSERT_NE(NULL, junk[s][i]);
+				memset(junk[s][i], 0xa5, 32 + 8 * s);
+			}
+		for (int s = 0; s < SIZES; s++)
+			for (int i = 0; i < PER_SIZE; i++)
+				free(junk[s][i]);
+		for (int i = 0; i < N; i++)
+			ASSERT_EQ(0, tp_submit(pool, bump, &ran, 0, NULL));
+		ASSERT_EQ(0, tp_wait_all(pool));
+	}
+	EXPECT_EQ(3 * N, ran);
+	tp_destroy(pool);
+}
+
 TEST(results_come_back_through_handles)
 {
 	enum { N = 2000 };
