@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -65,6 +66,7 @@ struct pp_reply {
 struct pp_worker {
 	pid_t pid;			/* 0: empty slot */
 	int fd;				/* our end of its socketpair, or -1 */
+	int pidfd;			/* to signal it, or -1 (kernel < 5.3) */
 	struct pp_task *task;		/* the task it runs, NULL when idle */
 	uint64_t seq;			/* that task's number */
 };
@@ -162,9 +164,12 @@ static void worker_main(struct pp_pool *pool, unsigned int slot, int fd)
 	 * after the pool closes them; the eventfd is none of our business.
 	 */
 	close(pool->wake_fd);
-	for (unsigned int i = 0; i < pool->nworkers; i++)
+	for (unsigned int i = 0; i < pool->nworkers; i++) {
 		if (i != slot && pool->w[i].fd >= 0)
 			close(pool->w[i].fd);
+		if (pool->w[i].pidfd >= 0)
+			close(pool->w[i].pidfd);
+	}
 
 	for (;;) {
 		n = recv(fd, &req, sizeof(req), 0);
@@ -189,7 +194,7 @@ static void worker_main(struct pp_pool *pool, unsigned int slot, int fd)
  */
 static int spawn(struct pp_pool *pool, unsigned int slot)
 {
-	int sv[2];
+	int sv[2], pidfd;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -207,13 +212,29 @@ static int spawn(struct pp_pool *pool, unsigned int slot)
 		worker_main(pool, slot, sv[1]);
 	}
 	close(sv[1]);
+	/*
+	 * The child cannot have been reaped yet (it waits for a task), so
+	 * this pidfd is surely it: signals through it never hit a process
+	 * that reused the pid after someone else reaped ours.
+	 */
+	pidfd = pidfd_open(pid, 0);
 	pthread_mutex_lock(&pool->lock);
 	pool->w[slot].pid = pid;
 	pool->w[slot].fd = sv[0];
+	pool->w[slot].pidfd = pidfd;
 	pool->w[slot].task = NULL;
 	pool->forks++;
 	pthread_mutex_unlock(&pool->lock);
 	return 0;
+}
+
+/* SIGKILL a worker, by pidfd where the kernel has them. */
+static void kill_worker(struct pp_worker *w)
+{
+	if (w->pidfd >= 0)
+		pidfd_send_signal(w->pidfd, SIGKILL, NULL, 0);
+	else
+		kill(w->pid, SIGKILL);
 }
 
 /* Reap @pid; its exit status, or -1 if someone else reaped it. */
@@ -240,11 +261,14 @@ static void worker_died(struct pp_pool *pool, unsigned int slot)
 	struct pp_task *t = w->task;
 	int st;
 
-	kill(w->pid, SIGKILL);
+	kill_worker(w);
 	st = reap(w->pid);
 	close(w->fd);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
 	w->pid = 0;
 	w->fd = -1;
+	w->pidfd = -1;
 	w->task = NULL;
 	if (!t)
 		return;
@@ -329,15 +353,18 @@ static void kill_all(struct pp_pool *pool)
 {
 	for (unsigned int i = 0; i < pool->nworkers; i++)
 		if (pool->w[i].pid)
-			kill(pool->w[i].pid, SIGKILL);
+			kill_worker(&pool->w[i]);
 	for (unsigned int i = 0; i < pool->nworkers; i++) {
 		if (!pool->w[i].pid)
 			continue;
 		reap(pool->w[i].pid);
 		close(pool->w[i].fd);
+		if (pool->w[i].pidfd >= 0)
+			close(pool->w[i].pidfd);
 		pthread_mutex_lock(&pool->lock);
 		pool->w[i].pid = 0;
 		pool->w[i].fd = -1;
+		pool->w[i].pidfd = -1;
 		pthread_mutex_unlock(&pool->lock);
 	}
 }
@@ -467,8 +494,10 @@ int pp_create(struct pp_pool **poolp, unsigned int workers, size_t queue_max)
 		free_pool(pool);
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < workers; i++)
+	for (unsigned int i = 0; i < workers; i++) {
 		pool->w[i].fd = -1;
+		pool->w[i].pidfd = -1;
+	}
 	pool->nworkers = workers;
 	pool->queue_max = queue_max;
 	pool->parent = getpid();

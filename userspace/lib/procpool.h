@@ -32,7 +32,12 @@
  *  - the pool reaps only its own pids (waitpid(pid), never waitpid(-1)), so
  *    it does not steal the caller's children, and the caller's SIGCHLD
  *    handling is left alone.  No signal disposition of the process is
- *    changed;
+ *    changed.  A caller that reaps children it did not fork (waitpid(-1),
+ *    SIGCHLD ignored) takes the crash signal from us (reported as 0); the
+ *    pool signals its workers through pidfds, so even then it never kills
+ *    a stranger that reused a worker's pid;
+ *  - a pool belongs to the process that created it: a fork() of the
+ *    caller must not use the parent's pools (it has no manager thread);
  *  - every descriptor the pool creates is close-on-exec.
  *
  * Same conventions as the thread pool: 0 or a count on success, -errno on

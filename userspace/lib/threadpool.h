@@ -224,6 +224,7 @@ int tp_stats(struct tp_pool *pool, struct tp_stats *st);
  *
  * For watching the workers go to sleep and wake up (taskstate -p TID).
  * A worker's id is known once it has started; tp_create() waits for that.
+ * After a shutdown these are the ids the exited workers had.
  *
  * Return: the number of workers (may exceed @n), or -EINVAL.
  */

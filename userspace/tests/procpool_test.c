@@ -668,6 +668,39 @@ TEST_F(pp, killed_idle_worker_costs_no_sigpipe)
 	pp_destroy(pool);
 }
 
+/*
+ * A caller that lets the kernel reap its children: the pool cannot learn
+ * the signal any more, but must still report the crash, go on, and tear
+ * down without waiting for statuses that will never come.
+ */
+TEST_F(pp, caller_ignoring_sigchld_still_works)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct targ a = { .sh = self->sh };
+	struct pp_pool *pool;
+	struct pp_task *t;
+	pid_t pids[2];
+	double start;
+	int64_t r;
+
+	ASSERT_EQ(0, sigaction(SIGCHLD, &ign, NULL));
+	ASSERT_EQ(0, pp_create(&pool, 2, 0));
+	ASSERT_EQ(0, pp_submit(pool, segfault, &a, sizeof(a), 0, &t));
+	EXPECT_EQ(-ECHILD, pp_task_wait(t, NULL));
+	EXPECT_EQ(PP_CRASHED, pp_task_status(t));
+	pp_task_release(t);
+	ASSERT_EQ(0, pp_submit(pool, whoami, NULL, 0, 0, &t));
+	ASSERT_EQ(0, pp_task_wait(t, &r));
+	pp_task_release(t);
+	ASSERT_EQ(2, pp_worker_pids(pool, pids, 2));
+	EXPECT_TRUE(r == pids[0] || r == pids[1]);
+	start = now_s();
+	pp_destroy(pool);
+	EXPECT_LT(now_s() - start, 5.0);
+	for (int i = 0; i < 2; i++)
+		EXPECT_TRUE(WAIT_FOR(gone(pids[i])));
+}
+
 TEST_F(pp, workers_die_with_a_process_that_never_destroys)
 {
 	enum { W = 3 };
