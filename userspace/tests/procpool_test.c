@@ -106,8 +106,7 @@ static int64_t segfault(const void *arg, size_t len)
 	volatile int *volatile nowhere = NULL;
 
 	(void)len;
-	t->sh->crash_pid = getpid();
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&t->sh->crash_pid, getpid(), __ATOMIC_SEQ_CST);
 	*nowhere = 1;
 	return 0;
 }
@@ -304,7 +303,7 @@ TEST_F(pp, crash_is_reported_and_worker_replaced)
 	EXPECT_EQ(-ECHILD, pp_task_wait(seg, &r));
 	EXPECT_EQ(PP_CRASHED, pp_task_status(seg));
 	EXPECT_EQ(SIGSEGV, pp_task_signal(seg));
-	crashed = self->sh->crash_pid;
+	crashed = __atomic_load_n(&self->sh->crash_pid, __ATOMIC_SEQ_CST);
 	EXPECT_TRUE(crashed == before[0] || crashed == before[1]);
 
 	ASSERT_EQ(0, pp_submit(pool, aborts, NULL, 0, 0, &abrt));
