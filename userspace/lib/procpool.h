@@ -110,8 +110,9 @@ struct pp_stats {
  * @workers:   at least 1, at most 1024
  * @queue_max: most tasks waiting for a worker, 0 for no bound
  *
- * All workers have been forked and have set their parent-death signal
- * when this returns, so pp_worker_pids() is complete at once.
+ * All workers have been forked when this returns, so pp_worker_pids() is
+ * complete at once.  (Each arms its parent-death signal as its first act;
+ * one that finds its parent process already gone exits by itself.)
  *
  * Return: 0, -EINVAL, -ENOMEM, -EAGAIN (process or thread limit), or
  * another -errno of socketpair()/fork()/pthread_create().
