@@ -406,6 +406,13 @@ static void *manager_main(void *data)
 		}
 		/* New workers may take tasks right away. */
 		dispatch(pool);
+		/*
+		 * A worker found dead by that dispatch left its slot empty:
+		 * refill it now rather than sleep with work queued.
+		 */
+		for (unsigned int i = 0; i < pool->nworkers && timeout == -1; i++)
+			if (!pool->w[i].pid && !(pool->stop && !pool->queued))
+				timeout = 0;
 		for (unsigned int i = 0; i < pool->nworkers; i++) {
 			pool->pfds[i + 1].fd = pool->w[i].fd;
 			pool->pfds[i + 1].events = POLLIN;
