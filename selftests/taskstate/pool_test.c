@@ -380,9 +380,16 @@ TEST_F(pool, workers_sleep_when_idle_and_the_submitter_wakes_them)
 			EXPECT_EQ(TASKSTATE_CAUSE_THREAD, l->create->cause);
 			EXPECT_EQ(sub[0], l->create->tgid);
 		}
-		/* It exits at the shutdown: after the last task came. */
+		/*
+		 * It exits at the shutdown, after the last task came, on its
+		 * own: a drained pool lets idle workers leave, never kills them.
+		 */
 		ASSERT_NE(NULL, l->exit) dump(_metadata, &self->r);
 		EXPECT_LT(last_task_wake, l->exit->ts_ns) dump(_metadata, &self->r);
+		EXPECT_EQ(TASKSTATE_TR_EXIT, l->exit->transition)
+			dump(_metadata, &self->r);
+		EXPECT_EQ(0, l->exit->signal) dump(_metadata, &self->r);
+		EXPECT_EQ(0, l->exit->exit_code) dump(_metadata, &self->r);
 		if (variant->procs)
 			EXPECT_NE(NULL, l->reaped) dump(_metadata, &self->r);
 	}

@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procpool.h"
@@ -358,7 +359,8 @@ static void kill_all(struct pp_pool *pool)
 		if (!pool->w[i].pid)
 			continue;
 		reap(pool->w[i].pid);
-		close(pool->w[i].fd);
+		if (pool->w[i].fd >= 0)
+			close(pool->w[i].fd);
 		if (pool->w[i].pidfd >= 0)
 			close(pool->w[i].pidfd);
 		pthread_mutex_lock(&pool->lock);
@@ -369,9 +371,45 @@ static void kill_all(struct pp_pool *pool)
 	}
 }
 
+/*
+ * A drained pool's workers are all idle: closing their sockets lets each
+ * leave through its own _exit(0), which is what a timeline of the pool
+ * should show.  One that is not gone within a second is left to
+ * kill_all().  The pool lock is not held.
+ */
+static void release_idle_workers(struct pp_pool *pool)
+{
+	struct timespec now, end;
+
+	for (unsigned int i = 0; i < pool->nworkers; i++) {
+		pthread_mutex_lock(&pool->lock);
+		if (pool->w[i].pid && pool->w[i].fd >= 0) {
+			close(pool->w[i].fd);
+			pool->w[i].fd = -1;
+		}
+		pthread_mutex_unlock(&pool->lock);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 1;
+	for (unsigned int i = 0; i < pool->nworkers; i++) {
+		struct pollfd pfd = { .fd = pool->w[i].pidfd, .events = POLLIN };
+		long ms;
+
+		if (!pool->w[i].pid || pfd.fd < 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (end.tv_sec - now.tv_sec) * 1000 +
+		     (end.tv_nsec - now.tv_nsec) / 1000000;
+		/* A pidfd becomes readable when its process exits. */
+		while (ms > 0 && poll(&pfd, 1, (int)ms) < 0 && errno == EINTR)
+			;
+	}
+}
+
 static void *manager_main(void *data)
 {
 	struct pp_pool *pool = data;
+	enum pp_shutdown_how how;
 	uint64_t count;
 	int err = 0, timeout;
 
@@ -459,7 +497,10 @@ static void *manager_main(void *data)
 		t->next = pool->killed;
 		pool->killed = t;
 	}
+	how = pool->how;
 	pthread_mutex_unlock(&pool->lock);
+	if (how == PP_SHUTDOWN_DRAIN)
+		release_idle_workers(pool);
 	kill_all(pool);
 	return NULL;
 }

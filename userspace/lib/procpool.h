@@ -27,8 +27,10 @@
  *    comes back;
  *  - workers get SIGKILL when the pool's manager thread ends (PR_SET_PDEATHSIG,
  *    which follows the forking thread, and that thread lives exactly as
- *    long as the pool) and exit when their socket closes; pp_destroy()
- *    kills and reaps them all, so none outlives the pool;
+ *    long as the pool) and exit when their socket closes: a drain
+ *    shutdown closes the sockets and lets them exit(0) (killing any that
+ *    has not within a second); a cancel shutdown and pp_destroy() kill and
+ *    reap them all, so none outlives the pool;
  *  - the pool reaps only its own pids (waitpid(pid), never waitpid(-1)), so
  *    it does not steal the caller's children, and the caller's SIGCHLD
  *    handling is left alone.  No signal disposition of the process is
