@@ -112,7 +112,7 @@ static void print_header(bool csv)
 		printf("mech,size,placement,mode,n,median_ns,p99_ns,mean_ns,per_s,mib_s,transitions_per_op,return_leg,note\n");
 		return;
 	}
-	printf("%-12s %6s %-8s %-10s %6s %10s %10s %10s %10s %9s %6s  %s\n",
+	printf("%-14s %6s %-8s %-10s %6s %10s %10s %10s %10s %9s %6s  %s\n",
 	       "mechanism", "bytes", "cpus", "mode", "n", "median_us", "p99_us",
 	       "mean_us", "per_s", "MiB/s", "tr/op", "return leg / note");
 }
@@ -135,19 +135,87 @@ static void print_row(const struct row *r, bool csv)
 		return;
 	}
 	if (r->note) {
-		printf("%-12s %6" PRIu64 " %-8s %-10s %6s  %s\n", r->mech, r->size,
+		printf("%-14s %6" PRIu64 " %-8s %-10s %6s  %s\n", r->mech, r->size,
 		       r->placement, r->mode, "-", r->note);
 		return;
 	}
 	if (!strcmp(r->mode, "roundtrip"))
-		printf("%-12s %6" PRIu64 " %-8s %-10s %6" PRIu64 " %10.1f %10.1f %10.1f %10.0f %9.2f %6s  %s\n",
+		printf("%-14s %6" PRIu64 " %-8s %-10s %6" PRIu64 " %10.1f %10.1f %10.1f %10.0f %9.2f %6s  %s\n",
 		       r->mech, r->size, r->placement, r->mode, r->n,
 		       r->median_ns / 1e3, r->p99_ns / 1e3, r->mean_ns / 1e3,
 		       r->per_s, r->mib_s, tr, r->ret_leg);
 	else
-		printf("%-12s %6" PRIu64 " %-8s %-10s %6" PRIu64 " %10s %10s %10.1f %10.0f %9.2f %6s\n",
+		printf("%-14s %6" PRIu64 " %-8s %-10s %6" PRIu64 " %10s %10s %10.1f %10.0f %9.2f %6s\n",
 		       r->mech, r->size, r->placement, r->mode, r->n, "", "",
 		       r->mean_ns / 1e3, r->per_s, r->mib_s, tr);
+}
+
+/* Interval i: send i to send i+1, one round trip; the first few warm up. */
+static void round_trip_stats(const uint64_t *stamps, uint64_t n, uint64_t end_ns,
+			     uint64_t size, struct row *r)
+{
+	uint64_t warm = n > 50 ? n / 20 : 0, cnt = 0;
+	uint64_t *d = lab_alloc(n * sizeof(*d));
+
+	for (uint64_t i = warm; i + 1 < n; i++)
+		d[cnt++] = stamps[i + 1] - stamps[i];
+	if (!cnt)
+		d[cnt++] = end_ns - stamps[0];
+	qsort(d, cnt, sizeof(*d), cmp_u64);
+	r->n = cnt;
+	r->median_ns = d[cnt / 2];
+	r->p99_ns = d[(cnt * 99) / 100 < cnt ? (cnt * 99) / 100 : cnt - 1];
+	r->mean_ns = (double)(stamps[n - 1] - stamps[warm]) /
+		     (n - 1 - warm ? n - 1 - warm : 1);
+	r->per_s = 1e9 / r->mean_ns;
+	r->mib_s = r->per_s * size / (1024.0 * 1024.0);
+	free(d);
+}
+
+/*
+ * The reference for "pipe": perf bench sched pipe's protocol (a pipe each
+ * way, the child echoes), timed like every other round trip here.  It
+ * tells the return leg's share from the timing method's when ipclab's pipe
+ * and perf bench disagree.
+ */
+static void pipe_both_ways(uint64_t size, uint64_t n, struct row *r)
+{
+	uint64_t *stamps = lab_alloc(n * sizeof(*stamps));
+	unsigned char *buf = lab_alloc(size);
+	int ab[2], ba[2], status;
+	pid_t pid;
+
+	memset(buf, 0, size);
+	if (pipe(ab) || pipe(ba))
+		die_errno("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		for (uint64_t i = 0; i < n; i++) {
+			lab_read_full(ab[0], buf, size, "read from pipe");
+			lab_write_full(ba[1], buf, size, "write to pipe");
+		}
+		_exit(0);
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		stamps[i] = now_ns();
+		lab_write_full(ab[1], buf, size, "write to pipe");
+		lab_read_full(ba[0], buf, size, "read from pipe");
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	round_trip_stats(stamps, n, now_ns(), size, r);
+	r->transitions = -1;
+	r->ret_leg = "pipe";
+	close(ab[0]);
+	close(ab[1]);
+	close(ba[0]);
+	close(ba[1]);
+	free(buf);
+	free(stamps);
 }
 
 static void measure(const struct lab_mech *m, uint64_t size, bool round_trip,
@@ -155,8 +223,7 @@ static void measure(const struct lab_mech *m, uint64_t size, bool round_trip,
 {
 	struct lab_opts o = { .messages = n, .size = size };
 	struct lab_timing *t = shared(sizeof(*t));
-	uint64_t before = 0, after = 0, warm, cnt = 0;
-	uint64_t *d;
+	uint64_t before = 0, after = 0;
 	bool counted;
 	int status;
 	pid_t pid;
@@ -185,24 +252,10 @@ static void measure(const struct lab_mech *m, uint64_t size, bool round_trip,
 	else
 		r->transitions = -1;
 	r->n = n;
-	if (round_trip) {
-		/* Interval i: send i to send i+1; the first few warm up. */
-		warm = n > 50 ? n / 20 : 0;
-		d = lab_alloc(n * sizeof(*d));
-		for (uint64_t i = warm; i + 1 < n; i++)
-			d[cnt++] = t->stamps[i + 1] - t->stamps[i];
-		if (!cnt)
-			d[cnt++] = t->end_ns - t->stamps[0];
-		qsort(d, cnt, sizeof(*d), cmp_u64);
-		r->n = cnt;
-		r->median_ns = d[cnt / 2];
-		r->p99_ns = d[(cnt * 99) / 100 < cnt ? (cnt * 99) / 100 : cnt - 1];
-		r->mean_ns = (double)(t->stamps[n - 1] - t->stamps[warm]) /
-			     (n - 1 - warm ? n - 1 - warm : 1);
-		free(d);
-	} else {
+	if (round_trip)
+		round_trip_stats(t->stamps, n, t->end_ns, size, r);
+	else
 		r->mean_ns = (double)(t->end_ns - t->stamps[0]) / n;
-	}
 	r->per_s = 1e9 / r->mean_ns;
 	r->mib_s = r->per_s * size / (1024.0 * 1024.0);
 	r->ret_leg = !round_trip ? "" : t->ack ? "futex" : "semaphore";
@@ -219,7 +272,9 @@ static void usage(FILE *out)
 		"(median, p99) and one-way throughput, per message size, with both\n"
 		"processes on CPU 0 (pinned) and free to move (unpinned).  A round trip's\n"
 		"return leg is a futex in shared memory, or the mechanism's own semaphore\n"
-		"for sysv-shm, posix-shm, sysv-sem and posix-sem.  Messages are filled\n"
+		"for sysv-shm, posix-shm, sysv-sem and posix-sem.  With pipe at 1 byte,\n"
+		"a reference row pipe-both-ways: perf bench sched pipe's protocol (a\n"
+		"pipe each way), timed the same way.  Messages are filled\n"
 		"with memset and counted, not checksummed (the other commands check).\n"
 		"With the taskstate module loaded, tr/op is the transitions it counted\n"
 		"(all tasks) per round trip or per message.\n\n"
@@ -378,6 +433,18 @@ int ipclab_bench(int argc, char **argv)
 					}
 					pin(pinned, &all);
 					measure(m, b.sizes[s], rt, rt ? b.trips : b.messages, &r);
+					pin(false, &all);
+					print_row(&r, b.csv);
+				}
+				if (m == &lab_pipe && b.sizes[s] == 1) {
+					struct row r = {
+						.mech = "pipe-both-ways", .size = 1,
+						.placement = pinned ? "pinned" : "unpinned",
+						.mode = "roundtrip",
+					};
+
+					pin(pinned, &all);
+					pipe_both_ways(1, b.trips, &r);
 					pin(false, &all);
 					print_row(&r, b.csv);
 				}
