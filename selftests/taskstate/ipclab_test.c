@@ -25,97 +25,32 @@
 
 #include "kselftest_harness.h"
 #include "ts_selftest.h"
+#include "ts_run.h"
 #include "lib/decode.h"
 #include "lib/util.h"
 
 #define MAX_EVENTS	8192
-#define MAX_OUT		(4 << 20)
 
 /* What one ipclab run printed, and how it ended. */
 struct run {
-	int status;
-	char *out, *err;	/* NUL-terminated */
+	struct ts_run t;
+	char *lines;		/* a copy of t.outbuf, cut into lines */
 	struct taskstate_event *ev;
 	size_t n;
 	char summary[4096];	/* the {"summary": ...} line */
 };
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* userspace/ipclab, found from this program's own place in the tree. */
-static const char *ipclab_path(void)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (*path)
-		return path;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return "userspace/ipclab";
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../../userspace/ipclab", dirname(exe));
-	return path;
-}
-
-/* Start ipclab with @argv (argv[0] ignored); its output goes to memfds. */
-static pid_t spawn(char *const argv[], int *out, int *err)
-{
-	pid_t pid;
-
-	*out = memfd_create("ipclab-out", MFD_CLOEXEC);
-	*err = memfd_create("ipclab-err", MFD_CLOEXEC);
-	if (*out < 0 || *err < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(*out, 1) < 0 ||
-		    dup2(*err, 2) < 0)
-			_exit(127);
-		execv(ipclab_path(), argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static char *slurp(int fd)
-{
-	char *buf = calloc(1, MAX_OUT + 1);
-	ssize_t n, len = 0;
-
-	if (!buf)
-		return NULL;
-	lseek(fd, 0, SEEK_SET);
-	while (len < MAX_OUT && (n = read(fd, buf + len, MAX_OUT - len)) > 0)
-		len += n;
-	close(fd);
-	return buf;
-}
-
-/* Wait for @pid and parse what it printed: events and the summary. */
-static void finish(struct __test_metadata *_metadata, pid_t pid, int out,
-		   int err, struct run *r)
+/* Wait for the run's end and parse what it printed: events and summary. */
+static void finish(struct __test_metadata *_metadata, struct run *r)
 {
 	char *line, *save = NULL;
 
-	memset(r, 0, sizeof(*r));
-	ASSERT_EQ(pid, waitpid(pid, &r->status, 0));
-	r->out = slurp(out);
-	r->err = slurp(err);
+	ts_run_finish(_metadata, &r->t);
 	r->ev = calloc(MAX_EVENTS, sizeof(*r->ev));
-	ASSERT_NE(NULL, r->out);
-	ASSERT_NE(NULL, r->err);
 	ASSERT_NE(NULL, r->ev);
-	for (line = strtok_r(r->out, "\n", &save); line;
+	r->lines = strdup(r->t.outbuf);
+	ASSERT_NE(NULL, r->lines);
+	for (line = strtok_r(r->lines, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct ts_json_error e;
 
@@ -135,17 +70,16 @@ static void finish(struct __test_metadata *_metadata, pid_t pid, int out,
 static void run_ipclab(struct __test_metadata *_metadata, char *const argv[],
 		       struct run *r)
 {
-	int out, err;
-	pid_t pid = spawn(argv, &out, &err);
-
-	ASSERT_LT(0, pid);
-	finish(_metadata, pid, out, err, r);
+	memset(r, 0, sizeof(*r));
+	ts_run_init(&r->t);
+	ts_run_start(_metadata, &r->t, "ipclab", argv);
+	finish(_metadata, r);
 }
 
 static void free_run(struct run *r)
 {
-	free(r->out);
-	free(r->err);
+	ts_run_release(&r->t);
+	free(r->lines);
 	free(r->ev);
 }
 
@@ -169,7 +103,7 @@ static void dump(struct __test_metadata *_metadata, const struct run *r)
 		TH_LOG("  %s", line);
 	}
 	TH_LOG("summary: %s", r->summary);
-	TH_LOG("stderr: %s", r->err);
+	TH_LOG("stderr: %s", r->t.errbuf);
 }
 
 /* ---- what a run leaves behind ---- */
@@ -336,7 +270,7 @@ TEST_F(mech, receiver_blocks_in_its_wait_site_and_the_sender_wakes_it)
 
 	RETURN_IF_SETUP_SKIPPED();
 	run_ipclab(_metadata, argv, &r);
-	ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
+	ASSERT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 0)
 		dump(_metadata, &r);
 	ASSERT_NE(NULL, strstr(r.summary, "\"ok\": true")) dump(_metadata, &r);
 	sender = role_pid(&r, variant->sender);
@@ -388,7 +322,7 @@ TEST(threads_share_a_tgid_and_are_created_as_threads)
 	if (access("/dev/taskstate", F_OK))
 		SKIP(return, MODULE_MISSING);
 	run_ipclab(_metadata, argv, &r);
-	ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
+	ASSERT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 0)
 		dump(_metadata, &r);
 	ASSERT_NE(NULL, strstr(r.summary, "\"mode\": \"threads\""));
 	producer = role_pid(&r, "producer");
@@ -421,7 +355,7 @@ TEST(states_shows_all_nine_transitions)
 	if (access("/dev/taskstate", F_OK))
 		SKIP(return, MODULE_MISSING);
 	run_ipclab(_metadata, argv, &r);
-	ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
+	ASSERT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 0)
 		dump(_metadata, &r);
 	for (size_t i = 0; i < r.n; i++)
 		if (r.ev[i].kind == TASKSTATE_KIND_EVENT)
@@ -523,37 +457,38 @@ TEST_F(killed, nothing_is_left_behind)
 			 variant->threads ? "--threads" : (char *)variant->extra,
 			 NULL };
 	pid_t pid, kids[2] = { 0, 0 };
-	int out, err, i;
-	struct run r;
+	struct run r = { 0 };
+	int i;
 
-	pid = spawn(argv, &out, &err);
-	ASSERT_LT(0, pid);
+	ts_run_init(&r.t);
+	ts_run_start(_metadata, &r.t, "ipclab", argv);
+	pid = r.t.pid;
 	/* Until both participants run and the objects exist. */
 	for (i = 0; i < 1000; i++) {
 		if (variant->threads ? threads(pid) == 3
 				     : children(pid, kids, 2) == 2)
 			break;
-		sleep_ms(10);
+		ts_sleep_ms(10);
 	}
 	ASSERT_GT(1000, i) kill(pid, SIGKILL);
-	sleep_ms(200);
+	ts_sleep_ms(200);
 	EXPECT_LT(self->before, leftovers())
 		TH_LOG("%s made no object to leave behind?", variant->cmd);
 	/* kids[0] is the receiver: forked first. */
 	ASSERT_EQ(0, kill(variant->to_participant ? kids[0] : pid,
 			  variant->sig));
-	finish(_metadata, pid, out, err, &r);
+	finish(_metadata, &r);
 	if (variant->to_participant) {
 		/* ipclab notices, stops, cleans up, and says so. */
-		EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1)
-			TH_LOG("status %#x, stderr %s", r.status, r.err);
-		EXPECT_NE(NULL, strstr(r.err, "killed by signal 9"))
-			TH_LOG("stderr: %s", r.err);
+		EXPECT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 1)
+			TH_LOG("status %#x, stderr %s", r.t.status, r.t.errbuf);
+		EXPECT_NE(NULL, strstr(r.t.errbuf, "killed by signal 9"))
+			TH_LOG("stderr: %s", r.t.errbuf);
 	} else {
 		/* ipclab dies of the signal, after cleaning up. */
-		EXPECT_TRUE(WIFSIGNALED(r.status) &&
-			    WTERMSIG(r.status) == variant->sig)
-			TH_LOG("status %#x, stderr %s", r.status, r.err);
+		EXPECT_TRUE(WIFSIGNALED(r.t.status) &&
+			    WTERMSIG(r.t.status) == variant->sig)
+			TH_LOG("status %#x, stderr %s", r.t.status, r.t.errbuf);
 	}
 	/* Its participants went with it. */
 	for (i = 0; !variant->threads && i < 2; i++) {
@@ -596,14 +531,14 @@ TEST(bad_input_is_one_line_and_exit_2)
 		for (int j = 0; bad[i][j]; j++)
 			argv[j + 1] = (char *)bad[i][j];
 		run_ipclab(_metadata, argv, &r);
-		EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2)
+		EXPECT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 2)
 			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
-			       r.status);
-		nl = strchr(r.err, '\n');
-		EXPECT_TRUE(nl && !nl[1] && !strncmp(r.err, "ipclab: ", 8))
+			       r.t.status);
+		nl = strchr(r.t.errbuf, '\n');
+		EXPECT_TRUE(nl && !nl[1] && !strncmp(r.t.errbuf, "ipclab: ", 8))
 			TH_LOG("%s %s: stderr '%s'", bad[i][0], bad[i][1] ?: "",
-			       r.err);
-		EXPECT_EQ(0, strlen(r.out)) TH_LOG("stdout '%s'", r.out);
+			       r.t.errbuf);
+		EXPECT_EQ(0, strlen(r.t.outbuf)) TH_LOG("stdout '%s'", r.t.outbuf);
 		free_run(&r);
 	}
 	/* The limits are named. */
@@ -612,7 +547,7 @@ TEST(bad_input_is_one_line_and_exit_2)
 		struct run r;
 
 		run_ipclab(_metadata, argv, &r);
-		EXPECT_NE(NULL, strstr(r.err, "msgmax")) TH_LOG("%s", r.err);
+		EXPECT_NE(NULL, strstr(r.t.errbuf, "msgmax")) TH_LOG("%s", r.t.errbuf);
 		free_run(&r);
 	}
 	{
@@ -620,7 +555,7 @@ TEST(bad_input_is_one_line_and_exit_2)
 		struct run r;
 
 		run_ipclab(_metadata, argv, &r);
-		EXPECT_NE(NULL, strstr(r.err, "msgsize_max")) TH_LOG("%s", r.err);
+		EXPECT_NE(NULL, strstr(r.t.errbuf, "msgsize_max")) TH_LOG("%s", r.t.errbuf);
 		free_run(&r);
 	}
 	EXPECT_EQ(before, leftovers());
@@ -638,8 +573,8 @@ TEST(help_everywhere)
 		struct run r;
 
 		run_ipclab(_metadata, argv, &r);
-		EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
-		EXPECT_NE(NULL, strstr(r.out, "usage: ipclab")) TH_LOG("%s", cmds[i]);
+		EXPECT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 0);
+		EXPECT_NE(NULL, strstr(r.t.outbuf, "usage: ipclab")) TH_LOG("%s", cmds[i]);
 		free_run(&r);
 	}
 }

@@ -7,76 +7,34 @@
  * line.  The values need no module; the blocking does (SKIP without it).
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "ts_selftest.h"
+#include "ts_run.h"
 
-#define MAX_OUT		(1 << 20)
 #define MAX_OBJECTS	16
 
-/* userspace/ipclab, found from this program's own place in the tree. */
-static const char *ipclab_path(void)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (*path)
-		return path;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return "userspace/ipclab";
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../../userspace/ipclab", dirname(exe));
-	return path;
-}
-
-/*
- * One ipclab run: the fixture owns its output descriptors, its buffers
- * and the child, so the teardown releases them whatever assertion failed.
- */
+/* One ipclab lock run and the JSON objects it printed, one per variant. */
 struct lab_run {
-	int out, err;
-	pid_t pid;
-	int status;
-	char *outbuf, *errbuf;
-	char *lines;		/* a copy of outbuf, cut into lines */
-	char *obj[MAX_OBJECTS];	/* the JSON objects, one per variant */
+	struct ts_run t;
+	char *lines;		/* a copy of t.outbuf, cut into lines */
+	char *obj[MAX_OBJECTS];
 	int nr;
 };
 
 static void run_init(struct lab_run *r)
 {
-	r->out = r->err = -1;
-	r->pid = 0;
-	r->outbuf = r->errbuf = r->lines = NULL;
+	ts_run_init(&r->t);
+	r->lines = NULL;
 	r->nr = 0;
 }
 
-/* Release one run's child, descriptors and buffers; ready for another. */
 static void run_release(struct lab_run *r)
 {
-	if (r->pid > 0) {
-		kill(r->pid, SIGKILL);
-		waitpid(r->pid, NULL, 0);
-	}
-	if (r->out >= 0)
-		close(r->out);
-	if (r->err >= 0)
-		close(r->err);
-	free(r->outbuf);
-	free(r->errbuf);
+	ts_run_release(&r->t);
 	free(r->lines);
 	run_init(r);
 }
@@ -95,48 +53,16 @@ FIXTURE_TEARDOWN(lock)
 	run_release(&self->r);
 }
 
-static char *slurp(int fd)
-{
-	char *buf = calloc(1, MAX_OUT + 1);
-	ssize_t n, len = 0;
-
-	if (!buf || lseek(fd, 0, SEEK_SET) < 0)
-		return buf;
-	while (len < MAX_OUT && (n = read(fd, buf + len, MAX_OUT - len)) > 0)
-		len += n;
-	return buf;
-}
-
-/* Run ipclab with @argv (argv[0] ignored) to its end; split its objects. */
+/* Run ipclab with @argv to its end; split its objects. */
 static void run(struct __test_metadata *_metadata, struct lab_run *r,
 		char *const argv[])
 {
 	char *line, *save = NULL;
 
 	run_release(r);
-
-	r->out = memfd_create("ipclab-out", MFD_CLOEXEC);
-	r->err = memfd_create("ipclab-err", MFD_CLOEXEC);
-	ASSERT_LE(0, r->out);
-	ASSERT_LE(0, r->err);
-	r->pid = fork();
-	ASSERT_LE(0, r->pid);
-	if (r->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull < 0 || dup2(devnull, 0) < 0 ||
-		    dup2(r->out, 1) < 0 || dup2(r->err, 2) < 0)
-			_exit(127);
-		execv(ipclab_path(), argv);
-		_exit(127);
-	}
-	ASSERT_EQ(r->pid, waitpid(r->pid, &r->status, 0));
-	r->pid = 0;
-	r->outbuf = slurp(r->out);
-	r->errbuf = slurp(r->err);
-	ASSERT_NE(NULL, r->outbuf);
-	ASSERT_NE(NULL, r->errbuf);
-	r->lines = strdup(r->outbuf);
+	ts_run_start(_metadata, &r->t, "ipclab", argv);
+	ts_run_finish(_metadata, &r->t);
+	r->lines = strdup(r->t.outbuf);
 	ASSERT_NE(NULL, r->lines);
 	for (line = strtok_r(r->lines, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -145,11 +71,6 @@ static void run(struct __test_metadata *_metadata, struct lab_run *r,
 		ASSERT_GT(MAX_OBJECTS, r->nr);
 		r->obj[r->nr++] = line;
 	}
-}
-
-static bool exited_with(int status, int code)
-{
-	return WIFEXITED(status) && WEXITSTATUS(status) == code;
 }
 
 /* The number after "KEY": in @obj; false when the key is not there. */
@@ -213,9 +134,9 @@ TEST_F(lock, no_lock_loses_updates)
 	long final, expected;
 
 	run(_metadata, &self->r, argv);
-	ASSERT_TRUE(exited_with(self->r.status, 0))
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
-	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.t.outbuf);
 	consistent(_metadata, self->r.obj[0]);
 	ASSERT_TRUE(num(self->r.obj[0], "final", &final));
 	ASSERT_TRUE(num(self->r.obj[0], "expected", &expected));
@@ -266,9 +187,9 @@ TEST_F(locked, is_exact)
 	long final, expected;
 
 	run(_metadata, &self->r, argv);
-	ASSERT_TRUE(exited_with(self->r.status, 0))
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
-	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.t.outbuf);
 	ASSERT_NE(NULL, strstr(self->r.obj[0], variant->name));
 	consistent(_metadata, self->r.obj[0]);
 	ASSERT_TRUE(num(self->r.obj[0], "final", &final));
@@ -291,9 +212,9 @@ TEST_F(lock, contended_mutex_blocks_in_a_futex_wait)
 	if (access("/dev/taskstate", F_OK))
 		SKIP(return, MODULE_MISSING);
 	run(_metadata, &self->r, argv);
-	ASSERT_TRUE(exited_with(self->r.status, 0))
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
-	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.t.outbuf);
 	ASSERT_TRUE(flag(self->r.obj[0], "traced")) TH_LOG("%s", self->r.obj[0]);
 	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
 	ASSERT_TRUE(num(self->r.obj[0], "contended", &contended));
@@ -319,18 +240,18 @@ TEST_F(lock, spinlock_and_atomic_never_block_in_a_futex)
 	if (access("/dev/taskstate", F_OK))
 		SKIP(return, MODULE_MISSING);
 	run(_metadata, &self->r, argv);
-	ASSERT_TRUE(exited_with(self->r.status, 0))
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
-	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.t.outbuf);
 	ASSERT_TRUE(flag(self->r.obj[0], "traced")) TH_LOG("%s", self->r.obj[0]);
 	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
 	EXPECT_EQ(0, futex_blocks(self->r.obj[0])) TH_LOG("%s", self->r.obj[0]);
 
 	/* The same fixture runs again: run() releases the first run. */
 	run(_metadata, &self->r, argv2);
-	ASSERT_TRUE(exited_with(self->r.status, 0))
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
-	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	ASSERT_EQ(1, self->r.nr) TH_LOG("%s", self->r.t.outbuf);
 	EXPECT_TRUE(flag(self->r.obj[0], "correct"));
 	EXPECT_EQ(0, futex_blocks(self->r.obj[0])) TH_LOG("%s", self->r.obj[0]);
 }
@@ -343,9 +264,9 @@ TEST_F(lock, all_variants_by_default)
 	char *argv[] = { "ipclab", "lock", "--loops", "200", "--json", NULL };
 
 	run(_metadata, &self->r, argv);
-	ASSERT_TRUE(exited_with(self->r.status, 0))
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
-	ASSERT_EQ(8, self->r.nr) TH_LOG("%s", self->r.outbuf);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	ASSERT_EQ(8, self->r.nr) TH_LOG("%s", self->r.t.outbuf);
 	for (int i = 0; i < 8; i++) {
 		char key[48];
 
@@ -358,7 +279,7 @@ TEST_F(lock, all_variants_by_default)
 	}
 	/* Without the module: one line on stderr saying so, and only that. */
 	if (access("/dev/taskstate", F_OK))
-		EXPECT_NE(NULL, strstr(self->r.errbuf, "tracing unavailable"));
+		EXPECT_NE(NULL, strstr(self->r.t.errbuf, "tracing unavailable"));
 }
 
 /* ---- bad usage ---- */
@@ -387,12 +308,12 @@ TEST_F(lock, bad_usage_is_one_line_and_exit_2)
 		for (int j = 0; j < 4 && bad[i][j]; j++)
 			argv[j + 2] = (char *)bad[i][j];
 		run(_metadata, &self->r, argv);
-		err = self->r.errbuf;
-		EXPECT_TRUE(exited_with(self->r.status, 2))
+		err = self->r.t.errbuf;
+		EXPECT_TRUE(ts_exited_with(self->r.t.status, 2))
 			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
-			       self->r.status);
-		EXPECT_EQ(0, strlen(self->r.outbuf))
-			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.outbuf);
+			       self->r.t.status);
+		EXPECT_EQ(0, strlen(self->r.t.outbuf))
+			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.t.outbuf);
 		/* One line, ours. */
 		EXPECT_TRUE(!strncmp(err, "ipclab: lock: ", 14) &&
 			    strchr(err, '\n') == err + strlen(err) - 1)
@@ -405,9 +326,9 @@ TEST_F(lock, help_is_exit_0)
 	char *argv[] = { "ipclab", "lock", "--help", NULL };
 
 	run(_metadata, &self->r, argv);
-	EXPECT_TRUE(exited_with(self->r.status, 0));
-	EXPECT_NE(NULL, strstr(self->r.outbuf, "usage: ipclab lock"));
-	EXPECT_NE(NULL, strstr(self->r.outbuf, "spinlock"));
+	EXPECT_TRUE(ts_exited_with(self->r.t.status, 0));
+	EXPECT_NE(NULL, strstr(self->r.t.outbuf, "usage: ipclab lock"));
+	EXPECT_NE(NULL, strstr(self->r.t.outbuf, "spinlock"));
 }
 
 TEST_HARNESS_MAIN

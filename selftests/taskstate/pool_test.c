@@ -10,14 +10,10 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,47 +22,16 @@
 
 #include "kselftest_harness.h"
 #include "ts_selftest.h"
+#include "ts_run.h"
 #include "lib/decode.h"
 
-#define MAX_OUT		(4 << 20)
 #define MAX_EVENTS	4096
 #define MAX_IDS		16
 
-/* userspace/ipclab, found from this program's own place in the tree. */
-static const char *ipclab_path(void)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (*path)
-		return path;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return "userspace/ipclab";
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../../userspace/ipclab", dirname(exe));
-	return path;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/*
- * One ipclab run and what it printed.  The fixture owns the descriptors,
- * the buffers and the child, so the teardown releases them whatever
- * assertion failed.
- */
+/* One ipclab pool run: its events and its summary. */
 struct lab_run {
-	int out, err;
-	pid_t pid, started;	/* started: stays after the run is reaped */
-	int status;
-	char *outbuf, *errbuf, *lines;
+	struct ts_run t;
+	char *lines;			/* a copy of t.outbuf, cut into lines */
 	char *summary;			/* the {"summary": ...} line */
 	struct taskstate_event *ev;
 	size_t n;
@@ -75,76 +40,33 @@ struct lab_run {
 static void run_init(struct lab_run *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->out = r->err = -1;
+	ts_run_init(&r->t);
 }
 
 static void run_release(struct lab_run *r)
 {
-	if (r->pid > 0) {
-		kill(r->pid, SIGKILL);
-		waitpid(r->pid, NULL, 0);
-	}
-	if (r->out >= 0)
-		close(r->out);
-	if (r->err >= 0)
-		close(r->err);
-	free(r->outbuf);
-	free(r->errbuf);
+	ts_run_release(&r->t);
 	free(r->lines);
 	free(r->ev);
 	run_init(r);
 }
 
-/* Start ipclab with @argv (argv[0] ignored), output into memfds. */
 static void start(struct __test_metadata *_metadata, struct lab_run *r,
 		  char *const argv[])
 {
 	run_release(r);
-	r->out = memfd_create("ipclab-out", MFD_CLOEXEC);
-	r->err = memfd_create("ipclab-err", MFD_CLOEXEC);
-	ASSERT_LE(0, r->out);
-	ASSERT_LE(0, r->err);
-	r->pid = fork();
-	ASSERT_LE(0, r->pid);
-	r->started = r->pid;
-	if (r->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(r->out, 1) < 0 ||
-		    dup2(r->err, 2) < 0)
-			_exit(127);
-		execv(ipclab_path(), argv);
-		_exit(127);
-	}
-}
-
-static char *slurp(int fd)
-{
-	char *buf = calloc(1, MAX_OUT + 1);
-	ssize_t n, len = 0;
-
-	if (!buf || lseek(fd, 0, SEEK_SET) < 0)
-		return buf;
-	while (len < MAX_OUT && (n = read(fd, buf + len, MAX_OUT - len)) > 0)
-		len += n;
-	return buf;
+	ts_run_start(_metadata, &r->t, "ipclab", argv);
 }
 
 /* Wait for the run's end; parse its events and find its summary. */
 static void finish(struct __test_metadata *_metadata, struct lab_run *r)
 {
-	pid_t pid = r->pid;
 	char *line, *save = NULL;
 
-	ASSERT_EQ(pid, waitpid(pid, &r->status, 0));
-	r->pid = 0;
-	r->outbuf = slurp(r->out);
-	r->errbuf = slurp(r->err);
+	ts_run_finish(_metadata, &r->t);
 	r->ev = calloc(MAX_EVENTS, sizeof(*r->ev));
-	ASSERT_NE(NULL, r->outbuf);
-	ASSERT_NE(NULL, r->errbuf);
 	ASSERT_NE(NULL, r->ev);
-	r->lines = strdup(r->outbuf);
+	r->lines = strdup(r->t.outbuf);
 	ASSERT_NE(NULL, r->lines);
 	for (line = strtok_r(r->lines, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -168,11 +90,6 @@ static void run(struct __test_metadata *_metadata, struct lab_run *r,
 {
 	start(_metadata, r, argv);
 	finish(_metadata, r);
-}
-
-static bool exited_with(int status, int code)
-{
-	return WIFEXITED(status) && WEXITSTATUS(status) == code;
 }
 
 /* The ids of the summary's array @key ("submitter_tids"); how many. */
@@ -224,7 +141,7 @@ static void dump(struct __test_metadata *_metadata, const struct lab_run *r)
 		TH_LOG("  %s", line);
 	}
 	TH_LOG("summary: %s", r->summary ? r->summary : "(none)");
-	TH_LOG("stderr: %s", r->errbuf);
+	TH_LOG("stderr: %s", r->t.errbuf);
 }
 
 /* ---- one pool run, both kinds ---- */
@@ -269,13 +186,14 @@ struct life {
 	const struct taskstate_event *create, *admit, *exit, *reaped;
 	int blocks, idle_blocks;	/* idle: blocked when a task came */
 	int wakes, wakes_by_submitter;
-	uint64_t last_task_wake;	/* ts of its last wakeup (cause wakeup) */
+	uint64_t last_task_wake;	/* ts of the wakeup for its last task */
 };
 
 static void follow(const struct lab_run *r, struct life *l, const pid_t *sub,
 		   int nr_sub)
 {
 	const struct taskstate_event *prev = NULL;
+	uint64_t pending_wake = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct taskstate_event *ev = &r->ev[i];
@@ -291,6 +209,13 @@ static void follow(const struct lab_run *r, struct life *l, const pid_t *sub,
 			break;
 		case TASKSTATE_TR_BLOCK:
 			l->blocks++;
+			/*
+			 * Back to idle: the wakeup before was a task's.  The
+			 * last one, the shutdown's, is followed by the exit.
+			 */
+			if (pending_wake)
+				l->last_task_wake = pending_wake;
+			pending_wake = 0;
 			break;
 		case TASKSTATE_TR_WAKE:
 			l->wakes++;
@@ -301,7 +226,7 @@ static void follow(const struct lab_run *r, struct life *l, const pid_t *sub,
 			if (listed(sub, nr_sub, ev->other_pid))
 				l->wakes_by_submitter++;
 			if (ev->cause == TASKSTATE_CAUSE_WAKEUP)
-				l->last_task_wake = ev->ts_ns;
+				pending_wake = ev->ts_ns;
 			break;
 		case TASKSTATE_TR_EXIT:
 		case TASKSTATE_TR_KILL_READY:
@@ -332,7 +257,7 @@ TEST_F(pool, workers_sleep_when_idle_and_the_submitter_wakes_them)
 	if (access("/dev/taskstate", F_OK))
 		SKIP(return, MODULE_MISSING);
 	run(_metadata, &self->r, argv);
-	ASSERT_TRUE(exited_with(self->r.status, 0)) dump(_metadata, &self->r);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0)) dump(_metadata, &self->r);
 	ASSERT_NE(NULL, self->r.summary) dump(_metadata, &self->r);
 	snprintf(mode, sizeof(mode), "\"mode\": \"%s\"", variant->mode);
 	ASSERT_NE(NULL, strstr(self->r.summary, mode));
@@ -341,7 +266,7 @@ TEST_F(pool, workers_sleep_when_idle_and_the_submitter_wakes_them)
 	/* The submitter is the process we started, its main thread first. */
 	nr_sub = id_list(self->r.summary, "submitter_tids", sub, MAX_IDS);
 	ASSERT_LE(1, nr_sub);
-	ASSERT_EQ(self->r.started, sub[0]);
+	ASSERT_EQ(self->r.t.started, sub[0]);
 
 	for (int i = 0; i < WORKERS; i++) {
 		char role[16];
@@ -465,12 +390,12 @@ TEST_F(pool, ctrl_c_leaves_no_worker)
 		DIR *d;
 
 		if (variant->procs) {
-			n = children(self->r.pid, kids, MAX_IDS);
+			n = children(self->r.t.pid, kids, MAX_IDS);
 			if (n >= 2)
 				break;
 		} else {
 			snprintf(path, sizeof(path), "/proc/%d/task",
-				 self->r.pid);
+				 self->r.t.pid);
 			d = opendir(path);
 			tasks = 0;
 			while (d && (e = readdir(d)))
@@ -480,19 +405,19 @@ TEST_F(pool, ctrl_c_leaves_no_worker)
 			if (tasks >= 3)
 				break;
 		}
-		sleep_ms(10);
+		ts_sleep_ms(10);
 	}
 	ASSERT_GT(500, i) TH_LOG("the pool never started");
-	sleep_ms(100);
-	ASSERT_EQ(0, kill(self->r.pid, SIGINT));
+	ts_sleep_ms(100);
+	ASSERT_EQ(0, kill(self->r.t.pid, SIGINT));
 	finish(_metadata, &self->r);
-	EXPECT_TRUE(WIFSIGNALED(self->r.status) &&
-		    WTERMSIG(self->r.status) == SIGINT)
-		TH_LOG("status %#x, stderr %s", self->r.status, self->r.errbuf);
+	EXPECT_TRUE(WIFSIGNALED(self->r.t.status) &&
+		    WTERMSIG(self->r.t.status) == SIGINT)
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
 	/* The workers go with it (their parent-death signal). */
 	for (int k = 0; k < n; k++) {
 		for (i = 0; i < 200 && !gone(kids[k]); i++)
-			sleep_ms(10);
+			ts_sleep_ms(10);
 		EXPECT_TRUE(gone(kids[k])) TH_LOG("worker %d lives", kids[k]);
 	}
 }
@@ -537,12 +462,12 @@ TEST_F(usage, bad_usage_is_one_line_and_exit_2)
 		for (int j = 0; j < 5 && bad[i][j]; j++)
 			argv[j + 2] = (char *)bad[i][j];
 		run(_metadata, &self->r, argv);
-		err = self->r.errbuf;
-		EXPECT_TRUE(exited_with(self->r.status, 2))
+		err = self->r.t.errbuf;
+		EXPECT_TRUE(ts_exited_with(self->r.t.status, 2))
 			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
-			       self->r.status);
-		EXPECT_EQ(0, strlen(self->r.outbuf))
-			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.outbuf);
+			       self->r.t.status);
+		EXPECT_EQ(0, strlen(self->r.t.outbuf))
+			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.t.outbuf);
 		EXPECT_TRUE(!strncmp(err, "ipclab: pool: ", 14) &&
 			    strchr(err, '\n') == err + strlen(err) - 1)
 			TH_LOG("%s: stderr '%s'", bad[i][0], err);
@@ -554,8 +479,8 @@ TEST_F(usage, help_is_exit_0)
 	char *argv[] = { "ipclab", "pool", "--help", NULL };
 
 	run(_metadata, &self->r, argv);
-	EXPECT_TRUE(exited_with(self->r.status, 0));
-	EXPECT_NE(NULL, strstr(self->r.outbuf, "usage: ipclab pool"));
+	EXPECT_TRUE(ts_exited_with(self->r.t.status, 0));
+	EXPECT_NE(NULL, strstr(self->r.t.outbuf, "usage: ipclab pool"));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One run of a taskstate tool (userspace/ipclab, userspace/taskstate) as a
+ * child process, its stdout and stderr in memfds.  A fixture holds the
+ * struct ts_run, so its teardown releases the child, the descriptors and
+ * the buffers whatever assertion failed.  Include after
+ * kselftest_harness.h.
+ */
+#ifndef TS_RUN_H
+#define TS_RUN_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TS_RUN_MAX_OUT	(4 << 20)
+
+struct ts_run {
+	int out, err;		/* memfds */
+	pid_t pid;		/* the running child; 0 once reaped */
+	pid_t started;		/* its pid, kept after the reaping */
+	int status;
+	char *outbuf, *errbuf;	/* NUL-terminated, after ts_run_finish() */
+};
+
+static inline void ts_run_init(struct ts_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->out = r->err = -1;
+}
+
+/* Kill and reap a child still running, free everything; ready for reuse. */
+static inline void ts_run_release(struct ts_run *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->out >= 0)
+		close(r->out);
+	if (r->err >= 0)
+		close(r->err);
+	free(r->outbuf);
+	free(r->errbuf);
+	ts_run_init(r);
+}
+
+/*
+ * userspace/@tool, found from this program's own place in the tree
+ * (selftests/taskstate/), so a test runs from any directory.
+ */
+static inline void ts_tool_path(char *path, size_t len, const char *tool)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		snprintf(path, len, "userspace/%s", tool);
+		return;
+	}
+	exe[n] = '\0';
+	snprintf(path, len, "%s/../../userspace/%s", dirname(exe), tool);
+}
+
+/* Start userspace/@tool with @argv (argv[0] is passed as given). */
+static inline void ts_run_start(struct __test_metadata *_metadata,
+				struct ts_run *r, const char *tool,
+				char *const argv[])
+{
+	char path[PATH_MAX];
+
+	ts_run_release(r);
+	ts_tool_path(path, sizeof(path), tool);
+	r->out = memfd_create("ts-run-out", MFD_CLOEXEC);
+	r->err = memfd_create("ts-run-err", MFD_CLOEXEC);
+	ASSERT_LE(0, r->out);
+	ASSERT_LE(0, r->err);
+	r->pid = fork();
+	ASSERT_LE(0, r->pid);
+	r->started = r->pid;
+	if (r->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull < 0 || dup2(devnull, 0) < 0 ||
+		    dup2(r->out, 1) < 0 || dup2(r->err, 2) < 0)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+}
+
+static inline char *ts_run_slurp(int fd)
+{
+	char *buf = calloc(1, TS_RUN_MAX_OUT + 1);
+	ssize_t n, len = 0;
+
+	if (!buf || lseek(fd, 0, SEEK_SET) < 0)
+		return buf;
+	while (len < TS_RUN_MAX_OUT &&
+	       (n = read(fd, buf + len, TS_RUN_MAX_OUT - len)) > 0)
+		len += n;
+	return buf;
+}
+
+/* Wait for the child's end and take what it printed. */
+static inline void ts_run_finish(struct __test_metadata *_metadata,
+				 struct ts_run *r)
+{
+	ASSERT_EQ(r->pid, waitpid(r->pid, &r->status, 0));
+	r->pid = 0;
+	r->outbuf = ts_run_slurp(r->out);
+	r->errbuf = ts_run_slurp(r->err);
+	ASSERT_NE(NULL, r->outbuf);
+	ASSERT_NE(NULL, r->errbuf);
+}
+
+static inline bool ts_exited_with(int status, int code)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+static inline void ts_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+#endif
