@@ -224,7 +224,8 @@ run_config() {
 	echo "ipc_trips=$IPC_TRIPS ipc_messages=$IPC_MESSAGES stress_seconds=$STRESS_SECONDS"
 	echo "perf=$(perf --version 2>&1)"
 	echo "stress_ng=$(stress-ng --version 2>&1 | head -n 1)"
-	echo "ftrace_buffer_kb=$(cat $T/buffer_size_kb)"
+	# "7 (expanded: 1408)": the size it has once tracing is used.
+	echo "ftrace_buffer_kb=$(sed 's/.*expanded: \([0-9]*\).*/\1/' $T/buffer_size_kb)"
 } >"$OUT/info.txt"
 
 unload
