@@ -89,7 +89,12 @@ static void ts_lost_record(struct ts_record *r, int cpu, long lost, u64 ts)
 	r->lost = lost;
 }
 
-void ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
+u32 ts_ring_size(const struct ts_ring *ring)
+{
+	return ring->size;
+}
+
+u32 ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
 {
 	struct ts_cpu_ring *c;
 	unsigned long flags;
@@ -122,8 +127,10 @@ void ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
 	}
 	ts_ring_put(ring, c, r);
 	c->written++;
+	used = c->head - c->tail;
 out:
 	local_irq_restore(flags);
+	return used;
 }
 
 /* The CPU whose next record is the oldest, or -1 if all are empty. */

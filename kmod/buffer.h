@@ -10,8 +10,13 @@ struct ts_ring;
 struct ts_ring *ts_ring_alloc(u32 records_per_cpu);
 void ts_ring_free(struct ts_ring *ring);
 
-/* Producer: probe context, on the CPU whose buffer it fills. */
-void ts_ring_write(struct ts_ring *ring, const struct ts_record *r);
+/*
+ * Producer: probe context, on the CPU whose buffer it fills.  Returns the
+ * records now waiting in that CPU's buffer.
+ */
+u32 ts_ring_write(struct ts_ring *ring, const struct ts_record *r);
+/* Records per CPU. */
+u32 ts_ring_size(const struct ts_ring *ring);
 
 /* Consumer: one reader at a time (the session's lock). */
 bool ts_ring_empty(struct ts_ring *ring);

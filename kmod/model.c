@@ -70,10 +70,15 @@ module_param(task_slots, uint, 0444);
 MODULE_PARM_DESC(task_slots,
 		 "Per-task records kept (rounded up to a power of two, 1024..4194304); a task whose slot is taken by another loses its durations, counted as evictions");
 
-static bool wait_sites = true;
+/*
+ * Off by default: the unwind is the costliest thing a probe does, and a
+ * loaded module with nobody reading should cost next to nothing.  Sessions
+ * that want wait sites turn the capture on while they are open.
+ */
+static bool wait_sites;
 module_param(wait_sites, bool, 0644);
 MODULE_PARM_DESC(wait_sites,
-		 "Record where each task last blocked, for /proc/taskstate/tasks, even with no session open (costs a short stack unwind per blocking switch)");
+		 "Record where each task last blocked, for /proc/taskstate/tasks, even with no session open (costs a short stack unwind per blocking switch; default off)");
 
 bool ts_wait_sites_enabled(void)
 {

@@ -64,7 +64,8 @@ struct ts_session {
 	kuid_t uid;
 	struct mutex lock;		/* reader side: read and ioctl */
 	wait_queue_head_t wait;
-	struct irq_work wakeup;
+	struct irq_work wakeup;		/* now: the buffer is filling up */
+	struct irq_work wakeup_lazy;	/* at the next tick */
 	u64 delivered;
 	atomic64_t untracked;
 };
@@ -199,6 +200,7 @@ void ts_sessions_free(struct task_struct *p)
 void ts_sessions_emit(const struct ts_record *r, struct task_struct *p)
 {
 	struct ts_session *s;
+	u32 used;
 
 	list_for_each_entry_rcu(s, &ts_sessions, node) {
 		/* Pairs with the release in ts_session_start(). */
@@ -208,20 +210,39 @@ void ts_sessions_emit(const struct ts_record *r, struct task_struct *p)
 			continue;
 		if (!s->privileged && !uid_eq(task_uid(p), s->uid))
 			continue;
-		ts_ring_write(s->ring, r);
+		used = ts_ring_write(s->ring, r);
 		/* Pairs with the barrier in ts_session_wait(). */
 		smp_mb();
-		if (READ_ONCE(s->reader_waiting))
+		if (!READ_ONCE(s->reader_waiting))
+			continue;
+		/*
+		 * Woken once per tick, a reader takes records in batches:
+		 * woken per record, its own switches would be half of what
+		 * an all-tasks session records.  A buffer half full cannot
+		 * wait for the tick.
+		 */
+		if (used >= ts_ring_size(s->ring) / 2)
 			irq_work_queue(&s->wakeup);
+		else
+			irq_work_queue(&s->wakeup_lazy);
 	}
+}
+
+static void ts_session_wake_reader(struct ts_session *s)
+{
+	WRITE_ONCE(s->reader_waiting, false);
+	wake_up_interruptible(&s->wait);
 }
 
 static void ts_session_wakeup(struct irq_work *work)
 {
-	struct ts_session *s = container_of(work, struct ts_session, wakeup);
+	ts_session_wake_reader(container_of(work, struct ts_session, wakeup));
+}
 
-	WRITE_ONCE(s->reader_waiting, false);
-	wake_up_interruptible(&s->wait);
+static void ts_session_wakeup_lazy(struct irq_work *work)
+{
+	ts_session_wake_reader(container_of(work, struct ts_session,
+					    wakeup_lazy));
 }
 
 static struct ts_filter *ts_filter_alloc(void)
@@ -266,6 +287,7 @@ struct ts_session *ts_session_create(const struct file *file)
 	mutex_init(&s->lock);
 	init_waitqueue_head(&s->wait);
 	init_irq_work(&s->wakeup, ts_session_wakeup);
+	s->wakeup_lazy = IRQ_WORK_INIT_LAZY(ts_session_wakeup_lazy);
 	atomic64_set(&s->untracked, 0);
 	atomic_inc(&ts_wait_site_users);
 
@@ -283,6 +305,7 @@ void ts_session_destroy(struct ts_session *s)
 	/* No probe still sees the session, then no wakeup is pending. */
 	synchronize_rcu();
 	irq_work_sync(&s->wakeup);
+	irq_work_sync(&s->wakeup_lazy);
 	if (s->wants_wait_site)
 		atomic_dec(&ts_wait_site_users);
 	ts_ring_free(s->ring);

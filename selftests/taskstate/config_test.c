@@ -63,7 +63,7 @@ FIXTURE_SETUP(config)
 FIXTURE_TEARDOWN(config)
 {
 	write_config("buffer_records=4096", 19);
-	write_config("wait_sites=1", 12);
+	write_config("wait_sites=0", 12);
 }
 
 TEST_F(config, shows_every_setting)
@@ -71,7 +71,7 @@ TEST_F(config, shows_every_setting)
 	RETURN_IF_SETUP_SKIPPED();
 
 	EXPECT_NE(NULL, strstr(self->saved, "buffer_records=4096\n"));
-	EXPECT_NE(NULL, strstr(self->saved, "wait_sites=1\n"));
+	EXPECT_NE(NULL, strstr(self->saved, "wait_sites=0\n"));
 	EXPECT_NE(NULL, strstr(self->saved, "task_slots="));
 	EXPECT_NE(NULL, strstr(self->saved, "dev_mode=0600\n"));
 	EXPECT_NE(NULL, strstr(self->saved, "dev_group=-1\n"));
@@ -86,10 +86,10 @@ TEST_F(config, good_writes_take_effect)
 	RETURN_IF_SETUP_SKIPPED();
 
 	ASSERT_EQ(20, write_config("buffer_records=1024\n", 20));
-	ASSERT_EQ(12, write_config("wait_sites=0", 12));
+	ASSERT_EQ(12, write_config("wait_sites=1", 12));
 	ASSERT_EQ(0, read_config(now, sizeof(now)));
 	EXPECT_NE(NULL, strstr(now, "buffer_records=1024\n"));
-	EXPECT_NE(NULL, strstr(now, "wait_sites=0\n"));
+	EXPECT_NE(NULL, strstr(now, "wait_sites=1\n"));
 	/* New sessions get the new default. */
 	s = ts_stream_open(NULL, 0);
 	ASSERT_NE(NULL, s);

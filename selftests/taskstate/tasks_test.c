@@ -180,18 +180,45 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+#define CONFIG_PATH "/proc/taskstate/config"
+
+/* One key=value line into the config file; a procfs write at offset 0. */
+static bool write_config(const char *line)
+{
+	int fd = open(CONFIG_PATH, O_WRONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && write(fd, line, strlen(line)) == (ssize_t)strlen(line);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 FIXTURE(tasks) {
-	int unused;
+	bool wait_sites_was_on;
 };
 
+/*
+ * With no session open the module records wait sites only when asked
+ * (wait_sites=1, off by default): the tasks file's WAIT_SITE column is
+ * what these tests look at.
+ */
 FIXTURE_SETUP(tasks)
 {
+	char *cfg;
+
 	if (access("/proc/taskstate", F_OK) && errno == ENOENT)
 		SKIP(return, MODULE_MISSING);
+	cfg = read_file(CONFIG_PATH);
+	ASSERT_NE(NULL, cfg);
+	self->wait_sites_was_on = strstr(cfg, "wait_sites=1\n") != NULL;
+	free(cfg);
+	ASSERT_TRUE(write_config("wait_sites=1"));
 }
 
 FIXTURE_TEARDOWN(tasks)
 {
+	if (!_metadata->skip && !self->wait_sites_was_on)
+		write_config("wait_sites=0");
 }
 
 TEST_F(tasks, header_lines)
