@@ -20,6 +20,8 @@ Parameters come from the environment (bench/run passes them):
   ROUNDS (5) PIPE_LOOPS (2000) MSG_GROUPS (2) MSG_LOOPS (10) FORKS (300)
   IPC_TRIPS (400) IPC_MESSAGES (400) STRESS_SECONDS (2)
   POOL_ARGS (-r 5 -s 20000 -l 1000: bench/pool_bench's options), POOL_TIMEOUT (240)
+  BIN: a directory with copies of taskstate.ko, ipclab, ts_drain, fork_storm
+  and pool_bench to use instead of the tree's
 --quick: 2 rounds and a tenth of the loops (a smoke test, not results).
 EOF
 }
@@ -51,7 +53,14 @@ if [[ $quick == 1 ]]; then
 fi
 
 T=/sys/kernel/tracing
-KO=kmod/taskstate.ko
+# BIN: private copies of the programs and the module (bench/run makes
+# them), so that a rebuild in the tree during the run changes nothing.
+BIN=${BIN:-}
+KO=${BIN:-kmod}/taskstate.ko
+TS_DRAIN=${BIN:-bench}/ts_drain
+FORK_STORM=${BIN:-bench}/fork_storm
+POOL_BENCH=${BIN:-bench}/pool_bench
+IPCLAB=${BIN:-userspace}/ipclab
 TMP=$(mktemp -d /tmp/bench.XXXXXX)
 mkdir -p "$OUT"
 rm -f "$OUT"/*.csv "$OUT"/*.txt "$OUT"/*.log
@@ -112,7 +121,7 @@ workload_cmd() {
 	pipe-pinned) echo "taskset -c 0 perf bench sched pipe -l $PIPE_LOOPS" ;;
 	pipe) echo "perf bench sched pipe -l $PIPE_LOOPS" ;;
 	messaging) echo "perf bench sched messaging -g $MSG_GROUPS -l $MSG_LOOPS" ;;
-	forks) echo "bench/fork_storm -n $FORKS" ;;
+	forks) echo "$FORK_STORM -n $FORKS" ;;
 	esac
 }
 WORKLOADS="pipe-pinned pipe messaging forks"
@@ -128,27 +137,27 @@ run_config() {
 	local pid read entries overrun args i
 	cmd=$(workload_cmd "$w")
 	: >"$err"
-	before=$(loaded && bench/ts_drain --counters || echo 0)
+	before=$(loaded && $TS_DRAIN --counters || echo 0)
 	case $c in
-	none | mod | mod-nosite)
+	none | mod | mod-sites)
 		$cmd >"$out" 2>>"$err"
 		;;
 	reader | reader-nosite)
 		rm -f "$TMP/ready"
 		args=()
 		[[ $c == reader-nosite ]] && args=(--no-wait-site)
-		bench/ts_drain "${args[@]}" --stats "$TMP/stats" --ready "$TMP/ready" 2>>"$err" &
+		$TS_DRAIN "${args[@]}" --stats "$TMP/stats" --ready "$TMP/ready" 2>>"$err" &
 		pid=$!
 		while [[ ! -e $TMP/ready ]]; do sleep 0.05; done
-		before=$(bench/ts_drain --counters)
+		before=$($TS_DRAIN --counters)
 		$cmd >"$out" 2>>"$err"
-		after=$(bench/ts_drain --counters)
+		after=$($TS_DRAIN --counters)
 		kill -INT "$pid"
 		wait "$pid"
 		;;
 	reader-desc)
 		# shellcheck disable=SC2086 # the command's words
-		bench/ts_drain --stats "$TMP/stats" -- $cmd >"$out" 2>>"$err"
+		$TS_DRAIN --stats "$TMP/stats" -- $cmd >"$out" 2>>"$err"
 		;;
 	ftrace)
 		echo 0 >"$T/tracing_on"
@@ -190,7 +199,7 @@ run_config() {
 		rm -f "$TMP/perf.data"
 		;;
 	esac
-	[[ -n $after ]] || after=$(loaded && bench/ts_drain --counters || echo 0)
+	[[ -n $after ]] || after=$(loaded && $TS_DRAIN --counters || echo 0)
 	counted=$((after - before))
 	if [[ $c == reader* ]]; then
 		# produced=N delivered=N lost=N ...
@@ -235,11 +244,14 @@ perf record -a -e 'sched:*' -o "$TMP/perf.data" -- true >/dev/null 2>&1 || true
 rm -f "$TMP/perf.data"
 load
 echo "buffer_records=$(awk -F= '$1 == "buffer_records" { print $2 }' /proc/taskstate/config)" >>"$OUT/info.txt"
+WS_DEFAULT=$(awk -F= '$1 == "wait_sites" { print $2 }' /proc/taskstate/config)
+echo "wait_sites_default=$WS_DEFAULT" >>"$OUT/info.txt"
+echo "module=$(modinfo -F srcversion "$KO" 2>/dev/null || echo ?) $(stat -c %y "$KO" | cut -d. -f1)" >>"$OUT/info.txt"
 unload
 
 echo "round,workload,config,seconds,events,produced,delivered,lost,counted" >"$OUT/overhead.csv"
 UNLOADED=(none ftrace perf)
-LOADED=(mod mod-nosite reader reader-nosite reader-desc)
+LOADED=(mod mod-sites reader reader-nosite reader-desc)
 
 rotate() {	# rotate N WORDS...: the words, starting at the Nth
 	local n=$1
@@ -253,13 +265,15 @@ run_group() {	# run_group ROUND CONFIGS...
 	shift
 	for c in $(rotate "$r" "$@"); do
 		case $c in
-		mod-nosite | reader-nosite) set_wait_sites 0 ;;
-		mod | reader | reader-desc) set_wait_sites 1 ;;
+		# Wait sites with no reader (for /proc/taskstate/tasks) only in
+		# mod-sites; a session that wants them gets them regardless.
+		mod-sites) set_wait_sites 1 ;;
+		*) set_wait_sites 0 ;;
 		esac
 		log "round $r: $c"
 		for w in $WORKLOADS; do run_config "$r" "$w" "$c"; done
 	done
-	loaded && set_wait_sites 1
+	loaded && set_wait_sites "$WS_DEFAULT"
 	return 0
 }
 
@@ -297,7 +311,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		mechs=pipe
 	fi
 	log "ipc round $r: ipclab bench -m $mechs"
-	userspace/ipclab bench --csv -m "$mechs" -n "$IPC_TRIPS" -t "$IPC_MESSAGES" >"$TMP/ipc" 2>>"$OUT/guest-stderr.log" ||
+	$IPCLAB bench --csv -m "$mechs" -n "$IPC_TRIPS" -t "$IPC_MESSAGES" >"$TMP/ipc" 2>>"$OUT/guest-stderr.log" ||
 		echo "bench: ipclab bench failed (status $?)" >&2
 	if [[ ! -s $OUT/ipc.csv ]]; then
 		head -n 1 "$TMP/ipc" | sed 's/^/round,/' >"$OUT/ipc.csv"
@@ -307,7 +321,7 @@ done
 
 load
 log "ipclab bench with the module loaded (transitions per round trip)"
-userspace/ipclab bench --csv -n "$IPC_TRIPS" -t "$IPC_MESSAGES" >"$OUT/ipc-module.csv" 2>>"$OUT/guest-stderr.log" ||
+$IPCLAB bench --csv -n "$IPC_TRIPS" -t "$IPC_MESSAGES" >"$OUT/ipc-module.csv" 2>>"$OUT/guest-stderr.log" ||
 	echo "bench: ipclab bench (module) failed" >&2
 unload
 
@@ -333,11 +347,11 @@ for s in $STRESSORS; do
 done
 
 # The thread-pool comparison is bench/pool_bench's (another program).
-if [[ -x bench/pool_bench ]]; then
+if [[ -x $POOL_BENCH ]]; then
 	log "bench/pool_bench $POOL_ARGS"
 	echo "\$ bench/pool_bench $POOL_ARGS" >"$OUT/pool.txt"
 	# shellcheck disable=SC2086 # the options' words
-	timeout "$POOL_TIMEOUT" bench/pool_bench $POOL_ARGS >>"$OUT/pool.txt" 2>&1 ||
+	timeout "$POOL_TIMEOUT" "$POOL_BENCH" $POOL_ARGS >>"$OUT/pool.txt" 2>&1 ||
 		echo "bench: pool_bench exited with status $? (124: killed after ${POOL_TIMEOUT} s)" >>"$OUT/pool.txt"
 else
 	echo "bench/pool_bench not built: no pool comparison in this run" >"$OUT/pool.txt"

@@ -16,7 +16,7 @@ import sys
 CONFIG_NAMES = {
     "none": "no tracer (module unloaded)",
     "mod": "module, no reader",
-    "mod-nosite": "module, no reader, wait_sites=0",
+    "mod-sites": "module, no reader, wait_sites=1",
     "reader": "module + reader draining all",
     "reader-nosite": "module + reader, no wait sites",
     "reader-desc": "module + reader, descendants of the workload",
@@ -65,10 +65,10 @@ def read_info(path):
     if os.path.exists(path):
         for line in open(path):
             for part in line.strip().split(" "):
-                if "=" in part and not line.startswith(("cpu_model", "perf", "stress_ng")):
+                if "=" in part and not line.startswith(("cpu_model", "perf", "stress_ng", "module")):
                     k, v = part.split("=", 1)
                     info[k] = v
-            if line.startswith(("cpu_model=", "perf=", "stress_ng=")):
+            if line.startswith(("cpu_model=", "perf=", "stress_ng=", "module=")):
                 k, v = line.rstrip("\n").split("=", 1)
                 info[k] = v
     return info
@@ -154,7 +154,7 @@ def ns_per_event(cells, w, c, base="none"):
 
 def workload_events(cells, w):
     """The workload's own events: what the module counts with no reader."""
-    for c in ("mod", "mod-nosite"):
+    for c in ("mod", "mod-sites"):
         x = cells.get((w, c))
         if x and x.events:
             return x.events
@@ -261,9 +261,9 @@ def feature_table(cells, out):
     out.append("(sched_waking probe noting who wakes whom) has no switch: it is always")
     out.append("on and inside every step's \"base\".\n")
     steps = [
-        ("mod-nosite", "none", "probes + per-task model (no reader, wait_sites=0)"),
-        ("mod", "mod-nosite", "+ wait-site capture without a reader (wait_sites=1, the default)"),
-        ("reader-nosite", "mod-nosite", "+ base event: a reader gets every event (no wait sites)"),
+        ("mod", "none", "probes + per-task model (no reader, wait_sites=0)"),
+        ("mod-sites", "mod", "+ wait-site capture without a reader (wait_sites=1)"),
+        ("reader-nosite", "mod", "+ base event: a reader gets every event (no wait sites)"),
         ("reader", "reader-nosite", "+ wait-site capture for the reader"),
         ("reader-desc", "reader", "descendant filter instead of all tasks (fewer events delivered)"),
     ]
@@ -279,7 +279,7 @@ def feature_table(cells, out):
     out.append("Medians (s) behind it:\n")
     out.append("| configuration |" + "".join(f" {w} |" for w in WORKLOAD_NAMES))
     out.append("|---|" + "---:|" * len(WORKLOAD_NAMES))
-    for c in ("none", "mod-nosite", "mod", "reader-nosite", "reader", "reader-desc"):
+    for c in ("none", "mod", "mod-sites", "reader-nosite", "reader", "reader-desc"):
         out.append(f"| {CONFIG_NAMES[c]} |" +
                    "".join(f" {fmt(cells[(w, c)].median if (w, c) in cells else None)} |"
                            for w in WORKLOAD_NAMES))
@@ -300,7 +300,7 @@ def targets(cells, out):
     if m:
         out.append(f"| zero lost events, messaging, default buffer | {m.lost:.0f} lost of "
                    f"{m.produced:.0f} over {m.n} runs | {'yes' if m.lost == 0 else 'no'} |")
-    for c in ("mod", "mod-nosite"):
+    for c in ("mod", "mod-sites"):
         for w in WORKLOAD_NAMES:
             o, n = over(cells, w, c), cells.get((w, "none"))
             iqr = n.iqr_pct() if n else None
@@ -424,7 +424,7 @@ def ipc_tables(ipc, ipcm, perfpipe, stress, out):
 
 def summary(cells, ipc, perfpipe):
     """The short table for README.md: overhead against no tracer."""
-    o = ["| workload | no tracer: median (spread) | module, no reader | module, no reader, wait_sites=0 | module + reader | ftrace | perf record | reader lost |",
+    o = ["| workload | no tracer: median (spread) | module, no reader | module, no reader, wait_sites=1 | module + reader | ftrace | perf record | reader lost |",
          "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for w in WORKLOAD_NAMES:
         if (w, "none") not in cells:
@@ -432,7 +432,7 @@ def summary(cells, ipc, perfpipe):
         r = cells.get((w, "reader"))
         n = cells[(w, "none")]
         o.append(f"| {w} | {fmt(n.median)} s ({fmt(n.spread_pct(), '.0f', '%')}) | "
-                 f"{pct(over(cells, w, 'mod'))} | {pct(over(cells, w, 'mod-nosite'))} | "
+                 f"{pct(over(cells, w, 'mod'))} | {pct(over(cells, w, 'mod-sites'))} | "
                  f"{pct(over(cells, w, 'reader'))} | {pct(over(cells, w, 'ftrace'))} | "
                  f"{pct(over(cells, w, 'perf'))} | "
                  f"{'n/a' if not r else f'{r.lost:.0f} of {r.produced:.0f}'} |")
@@ -634,7 +634,8 @@ def main():
            f"forks {info.get('forks', '?')}; ipclab bench: {info.get('ipc_trips', '?')} round trips, "
            f"{info.get('ipc_messages', '?')} messages per throughput run; stress-ng "
            f"{info.get('stress_seconds', '?')} s per stressor",
-           f"- module buffer: {info.get('buffer_records', '?')} records per CPU (default); "
+           f"- module {info.get('module', '?')}: buffer {info.get('buffer_records', '?')} records per CPU "
+           f"(default), wait_sites={info.get('wait_sites_default', '?')} by default; "
            f"ftrace buffer: {info.get('ftrace_buffer_kb', '?')} KiB per CPU (default)",
            "",
            "Everything below was measured in one boot, the configurations interleaved",
