@@ -268,7 +268,7 @@ run_group() {	# run_group ROUND CONFIGS...
 		# Wait sites with no reader (for /proc/taskstate/tasks) only in
 		# mod-sites; a session that wants them gets them regardless.
 		mod-sites) set_wait_sites 1 ;;
-		*) set_wait_sites 0 ;;
+		mod | reader*) set_wait_sites 0 ;;
 		esac
 		log "round $r: $c"
 		for w in $WORKLOADS; do run_config "$r" "$w" "$c"; done
