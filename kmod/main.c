@@ -14,9 +14,12 @@ static int __init taskstate_init(void)
 {
 	int ret;
 
-	ret = ts_model_init();
+	ret = ts_wait_site_init();
 	if (ret)
 		return ret;
+	ret = ts_model_init();
+	if (ret)
+		goto err_wait_site;
 	ret = ts_procfs_init();
 	if (ret)
 		goto err_model;
@@ -35,6 +38,8 @@ err_procfs:
 	ts_procfs_exit();
 err_model:
 	ts_model_exit();
+err_wait_site:
+	ts_wait_site_exit();
 	return ret;
 }
 
@@ -45,6 +50,7 @@ static void __exit taskstate_exit(void)
 	ts_device_exit();
 	ts_procfs_exit();
 	ts_model_exit();
+	ts_wait_site_exit();
 }
 
 module_init(taskstate_init);

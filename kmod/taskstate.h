@@ -75,6 +75,8 @@ const char *ts_transition_name(unsigned int tr);
 
 /* waitsite.c: where a task blocked. */
 unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max);
+int ts_wait_site_init(void);
+void ts_wait_site_exit(void);
 void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
 		       size_t len);
 

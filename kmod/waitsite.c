@@ -10,9 +10,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 
@@ -70,23 +72,89 @@ static bool ts_is_generic_wait(const char *name)
 	return false;
 }
 
+/*
+ * Naming an address walks kallsyms (a search and a name decompression),
+ * several times per record, and a reader sees the same few sites over and
+ * over: a small direct-mapped cache keeps that off the read path.  It is
+ * emptied whenever a module goes, since its addresses can be reused.
+ */
+#define TS_SITE_CACHE_BITS	8
+
+struct ts_site_entry {
+	unsigned long ip;		/* 0: empty */
+	bool generic;
+	char name[TASKSTATE_SITE_LEN];
+};
+
+static struct ts_site_entry ts_site_cache[1 << TS_SITE_CACHE_BITS];
+static DEFINE_SPINLOCK(ts_site_lock);
+
+/* @ip's name, one word, into @name; whether it is a generic wait. */
+static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
+{
+	struct ts_site_entry *e = &ts_site_cache[hash_long(ip, TS_SITE_CACHE_BITS)];
+	char sym[KSYM_SYMBOL_LEN];
+	bool generic;
+
+	spin_lock(&ts_site_lock);
+	if (e->ip == ip) {
+		generic = e->generic;
+		strscpy(name, e->name, len);
+		spin_unlock(&ts_site_lock);
+		return generic;
+	}
+	spin_unlock(&ts_site_lock);
+
+	sprint_symbol_no_offset(sym, ip);
+	/* No symbol: kallsyms prints the address, which must not leak. */
+	if (str_has_prefix(sym, "0x"))
+		strscpy(sym, "?", sizeof(sym));
+	/* "name [module]": the name alone, one word in every output. */
+	sym[strcspn(sym, " ")] = '\0';
+	generic = ts_is_generic_wait(sym);
+	strscpy(name, sym, len);
+
+	spin_lock(&ts_site_lock);
+	e->ip = ip;
+	e->generic = generic;
+	strscpy(e->name, sym, sizeof(e->name));
+	spin_unlock(&ts_site_lock);
+	return generic;
+}
+
 void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
 		       size_t len)
 {
-	char sym[KSYM_SYMBOL_LEN];
 	unsigned int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		sprint_symbol_no_offset(sym, ips[i]);
-		/* No symbol: kallsyms prints the address, which must not leak. */
-		if (str_has_prefix(sym, "0x"))
-			strscpy(sym, "?", sizeof(sym));
-		/* "name [module]": the name alone, one word in every output. */
-		sym[strcspn(sym, " ")] = '\0';
-		strscpy(buf, sym, len);
-		if (!ts_is_generic_wait(sym))
+	for (i = 0; i < n; i++)
+		if (!ts_site_lookup(ips[i], buf, len))
 			return;
-	}
 	/* All generic: the outermost frame seen is the best there is. */
+}
+
+static int ts_site_module_event(struct notifier_block *nb, unsigned long action,
+				void *data)
+{
+	if (action == MODULE_STATE_GOING) {
+		spin_lock(&ts_site_lock);
+		memset(ts_site_cache, 0, sizeof(ts_site_cache));
+		spin_unlock(&ts_site_lock);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ts_site_module_nb = {
+	.notifier_call = ts_site_module_event,
+};
+
+int ts_wait_site_init(void)
+{
+	return register_module_notifier(&ts_site_module_nb);
+}
+
+void ts_wait_site_exit(void)
+{
+	unregister_module_notifier(&ts_site_module_nb);
 }
