@@ -398,7 +398,11 @@ def ipc_tables(ipc, ipcm, perfpipe, stress, out):
     out.append("perf divides its whole run, the two forks and exits included, by the")
     out.append("loops, where ipclab times each round trip after a warm-up (the mean")
     out.append("shown is of the timed round trips).  Under TCG a fork or a system call")
-    out.append("costs far more than on hardware, which magnifies both differences.\n")
+    out.append("costs far more than on hardware, which magnifies both differences.")
+    out.append("Unpinned, the placement decides: same vCPU or not, and under")
+    out.append("one-thread TCG a wakeup on the other vCPU waits for that vCPU's turn;")
+    out.append("each run (perf's, ipclab's) lands its own way, so only the pinned")
+    out.append("numbers are expected to agree.\n")
 
     if stress:
         out.append("### stress-ng's matching stressors (same boot)\n")
