@@ -272,7 +272,8 @@ TEST_F(cli, trace_p_follows_a_running_process_until_it_exits)
 {
 	char pid_arg[16];
 	const char *args[] = { "trace", "--json", "-q", "-p", pid_arg, NULL };
-	struct timespec ts = { 0, 800 * 1000 * 1000 };
+	/* Long enough for trace to start and attach first. */
+	struct timespec ts = { TS_MS(800) / 1000, TS_MS(800) % 1000 * 1000000L };
 	bool exited = false;
 	int n, status;
 	char *text;

@@ -464,13 +464,13 @@ TEST_F(killed, nothing_is_left_behind)
 	ts_run_start(_metadata, &r.t, "ipclab", argv);
 	pid = r.t.pid;
 	/* Until both participants run and the objects exist. */
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < TS_MS(1000); i++) {
 		if (variant->threads ? threads(pid) == 3
 				     : children(pid, kids, 2) == 2)
 			break;
 		ts_sleep_ms(10);
 	}
-	ASSERT_GT(1000, i) kill(pid, SIGKILL);
+	ASSERT_GT(TS_MS(1000), i) kill(pid, SIGKILL);
 	ts_sleep_ms(200);
 	EXPECT_LT(self->before, leftovers())
 		TH_LOG("%s made no object to leave behind?", variant->cmd);

@@ -3,6 +3,22 @@
 #ifndef TS_SELFTEST_H
 #define TS_SELFTEST_H
 
+/*
+ * Debug kernels (make check-debug: KASAN, lockdep...) run everything
+ * several times slower; they build the tests with TS_TIME_SCALE > 1, which
+ * stretches the harness's per-test timeout and the waits a test allows
+ * for something to happen.  Never a pass/fail threshold on a duration.
+ */
+#ifndef TS_TIME_SCALE
+#define TS_TIME_SCALE 1
+#endif
+#if TS_TIME_SCALE > 1
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT (30 * TS_TIME_SCALE)
+#endif
+/* How long to allow for something that takes @ms on Debian's kernel. */
+#define TS_MS(ms) ((ms) * TS_TIME_SCALE)
+
 #define MODULE_MISSING \
 	"module not loaded: load kmod/taskstate.ko (make check runs the tests in a VM)"
 
