@@ -29,6 +29,7 @@
 #include "ipclab.h"
 #include "ipclab_mechs.h"
 #include "lib/counters.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 static const struct lab_mech *const mechs[] = {
@@ -266,7 +267,7 @@ static void measure(const struct lab_mech *m, uint64_t size, bool round_trip,
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ipclab bench [-m MECH[,MECH...]] [-s BYTES[,BYTES...]] [-n TRIPS]\n"
+		_("usage: ipclab bench [-m MECH[,MECH...]] [-s BYTES[,BYTES...]] [-n TRIPS]\n"
 		"                    [-t MESSAGES] [--pinned | --unpinned] [--csv]\n\n"
 		"Time every mechanism of ipclab between two processes: round-trip latency\n"
 		"(median, p99) and one-way throughput, per message size, with both\n"
@@ -286,9 +287,9 @@ static void usage(FILE *out)
 		"      --unpinned       unpinned only\n"
 		"      --csv            CSV rows instead of a table\n"
 		"  -h, --help           this help\n\n"
-		"A size over a mechanism's limit is reported as n/a, not run.\n",
+		"A size over a mechanism's limit is reported as n/a, not run.\n"),
 		LAB_MAX_MESSAGES, LAB_MAX_MESSAGES);
-	fprintf(out, "Mechanisms:");
+	fputs(_("Mechanisms:"), out);
 	for (size_t i = 0; i < NR_MECHS; i++)
 		fprintf(out, " %s", mechs[i]->name);
 	fprintf(out, "\n");
@@ -306,7 +307,7 @@ static void parse_mechs(char *list, struct bench_opts *b)
 			}
 		}
 		if (!found)
-			usage_error("bench: unknown mechanism '%s'; try 'ipclab bench --help'", tok);
+			usage_error(_("bench: unknown mechanism '%s'; try 'ipclab bench --help'"), tok);
 	}
 }
 
@@ -315,13 +316,13 @@ static void parse_sizes(char *list, struct bench_opts *b)
 	b->nr_sizes = 0;
 	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
 		if (b->nr_sizes == MAX_SIZES)
-			usage_error("bench: at most %d sizes", MAX_SIZES);
+			usage_error(_("bench: at most %d sizes"), MAX_SIZES);
 		if (!parse_u64(tok, 1, LAB_MAX_SIZE, &b->sizes[b->nr_sizes++]))
-			usage_error("bench: --sizes takes 1..%u bytes each, not '%s'",
+			usage_error(_("bench: --sizes takes 1..%u bytes each, not '%s'"),
 				    LAB_MAX_SIZE, tok);
 	}
 	if (!b->nr_sizes)
-		usage_error("bench: --sizes needs at least one size");
+		usage_error(_("bench: --sizes needs at least one size"));
 }
 
 int ipclab_bench(int argc, char **argv)
@@ -358,12 +359,12 @@ int ipclab_bench(int argc, char **argv)
 			break;
 		case 'n':
 			if (!parse_u64(optarg, 2, LAB_MAX_MESSAGES, &b.trips))
-				usage_error("bench: --trips must be 2..%u, not '%s'",
+				usage_error(_("bench: --trips must be 2..%u, not '%s'"),
 					    LAB_MAX_MESSAGES, optarg);
 			break;
 		case 't':
 			if (!parse_u64(optarg, 1, LAB_MAX_MESSAGES, &b.messages))
-				usage_error("bench: --messages must be 1..%u, not '%s'",
+				usage_error(_("bench: --messages must be 1..%u, not '%s'"),
 					    LAB_MAX_MESSAGES, optarg);
 			break;
 		case OPT_PINNED:
@@ -379,12 +380,12 @@ int ipclab_bench(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage_error("bench: bad option '%s' or missing argument; try 'ipclab bench --help'",
+			usage_error(_("bench: bad option '%s' or missing argument; try 'ipclab bench --help'"),
 				    argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		usage_error("bench: unexpected argument '%s'; try 'ipclab bench --help'",
+		usage_error(_("bench: unexpected argument '%s'; try 'ipclab bench --help'"),
 			    argv[optind]);
 	if (!any_mech)
 		for (size_t i = 0; i < NR_MECHS; i++)

@@ -28,6 +28,7 @@
 #include "ipclab_story.h"
 #include "lib/decode.h"
 #include "lib/stream.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 /* The story names at most this many participants; so do we. */
@@ -735,7 +736,7 @@ static bool run_variant(const struct lock_opts *o, int v, bool *tracing)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ipclab lock [--threads N] [--loops N] [--variant NAME] [--work N]\n"
+		_("usage: ipclab lock [--threads N] [--loops N] [--variant NAME] [--work N]\n"
 		"                   [--yield] [--one-cpu] [--json]\n\n"
 		"Threads add to and subtract from one shared counter: half of them\n"
 		"(rounded up) add 1, the others subtract 1, --loops times each.  Each\n"
@@ -744,11 +745,11 @@ static void usage(FILE *out)
 		"makes it exact, at a cost.  For each variant: the final value, the\n"
 		"time, and with the taskstate module loaded how often the threads\n"
 		"blocked and in which kernel function, were woken or preempted.\n\n"
-		"Variants (default: all, one after another):\n");
+		"Variants (default: all, one after another):\n"));
 	for (int i = 0; i < NR_VARIANTS; i++)
 		fprintf(out, "  %-10s %s\n", variants[i].name, variants[i].what);
 	fprintf(out,
-		"\n"
+		_("\n"
 		"  -t, --threads N    threads (2..%d, default 2)\n"
 		"  -n, --loops N      updates per thread (1..%d, default 10000)\n"
 		"  -v, --variant NAME one variant only\n"
@@ -763,7 +764,7 @@ static void usage(FILE *out)
 		"  -h, --help         this help\n\n"
 		"Exit status: 0 when every locked variant ends exact (none is\n"
 		"expected to be off), 1 when one does not or on a failure, 2 on bad\n"
-		"usage.\n",
+		"usage.\n"),
 		LOCK_MAX_THREADS, LOCK_MAX_LOOPS, LOCK_MAX_WORK);
 }
 
@@ -791,13 +792,13 @@ static void parse_opts(int argc, char **argv, struct lock_opts *o)
 		switch (opt) {
 		case 't':
 			if (!parse_u64(optarg, 2, LOCK_MAX_THREADS, &n))
-				usage_error("lock: --threads must be 2..%d, not '%s'",
+				usage_error(_("lock: --threads must be 2..%d, not '%s'"),
 					    LOCK_MAX_THREADS, optarg);
 			o->threads = n;
 			break;
 		case 'n':
 			if (!parse_u64(optarg, 1, LOCK_MAX_LOOPS, &o->loops))
-				usage_error("lock: --loops must be 1..%d, not '%s'",
+				usage_error(_("lock: --loops must be 1..%d, not '%s'"),
 					    LOCK_MAX_LOOPS, optarg);
 			break;
 		case 'v':
@@ -806,12 +807,12 @@ static void parse_opts(int argc, char **argv, struct lock_opts *o)
 				if (!strcmp(optarg, variants[i].name))
 					o->variant = i;
 			if (o->variant < 0)
-				usage_error("lock: unknown variant '%s'; try 'ipclab lock --help'",
+				usage_error(_("lock: unknown variant '%s'; try 'ipclab lock --help'"),
 					    optarg);
 			break;
 		case OPT_WORK:
 			if (!parse_u64(optarg, 0, LOCK_MAX_WORK, &o->work))
-				usage_error("lock: --work must be 0..%d, not '%s'",
+				usage_error(_("lock: --work must be 0..%d, not '%s'"),
 					    LOCK_MAX_WORK, optarg);
 			break;
 		case OPT_YIELD:
@@ -828,14 +829,14 @@ static void parse_opts(int argc, char **argv, struct lock_opts *o)
 			exit(0);
 		default:
 			if (optopt && optopt < 256)
-				usage_error("lock: bad option '-%c' or missing argument; try 'ipclab lock --help'",
+				usage_error(_("lock: bad option '-%c' or missing argument; try 'ipclab lock --help'"),
 					    optopt);
-			usage_error("lock: bad option '%s' or missing argument; try 'ipclab lock --help'",
+			usage_error(_("lock: bad option '%s' or missing argument; try 'ipclab lock --help'"),
 				    argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		usage_error("lock: unexpected argument '%s'; try 'ipclab lock --help'",
+		usage_error(_("lock: unexpected argument '%s'; try 'ipclab lock --help'"),
 			    argv[optind]);
 }
 

@@ -26,6 +26,7 @@
 #include "ipclab_story.h"
 #include "lib/procpool.h"
 #include "lib/threadpool.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
 /* The story names at most this many participants: the workers. */
@@ -373,7 +374,7 @@ static void print_summary(const struct pool_run *r, const struct story *st)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ipclab pool [--threads N | --procs N] [--tasks M] [--work-us US]\n"
+		_("usage: ipclab pool [--threads N | --procs N] [--tasks M] [--work-us US]\n"
 		"                   [--interval-ms MS] [--json | --quiet]\n\n"
 		"Start a pool of sleeping workers, then submit tasks one at a time:\n"
 		"each wakes one worker, which runs it and goes back to sleep.  With\n"
@@ -393,7 +394,7 @@ static void usage(FILE *out)
 		"  --quiet            the summary only\n"
 		"  -h, --help         this help\n\n"
 		"Exit status: 0 when every task returned its answer, 1 on a failure,\n"
-		"2 on bad usage.  The workers never outlive ipclab.\n",
+		"2 on bad usage.  The workers never outlive ipclab.\n"),
 		POOL_MAX_WORKERS, POOL_MAX_WORKERS, POOL_MAX_TASKS,
 		POOL_MAX_WORK_US, POOL_MAX_INTERVAL_MS);
 }
@@ -425,29 +426,29 @@ static void parse_opts(int argc, char **argv, struct pool_opts *o)
 		case OPT_THREADS:
 		case OPT_PROCS:
 			if (!parse_u64(optarg, 1, POOL_MAX_WORKERS, &n))
-				usage_error("pool: %s must be 1..%d, not '%s'",
+				usage_error(_("pool: %s must be 1..%d, not '%s'"),
 					    opt == OPT_PROCS ? "--procs" : "--threads",
 					    POOL_MAX_WORKERS, optarg);
 			if (opt == OPT_PROCS ? threads : o->procs)
-				usage_error("pool: --threads and --procs exclude each other");
+				usage_error(_("pool: --threads and --procs exclude each other"));
 			threads = opt == OPT_THREADS;
 			o->procs = opt == OPT_PROCS;
 			o->workers = n;
 			break;
 		case OPT_TASKS:
 			if (!parse_u64(optarg, 1, POOL_MAX_TASKS, &o->tasks))
-				usage_error("pool: --tasks must be 1..%d, not '%s'",
+				usage_error(_("pool: --tasks must be 1..%d, not '%s'"),
 					    POOL_MAX_TASKS, optarg);
 			break;
 		case OPT_WORK:
 			if (!parse_u64(optarg, 0, POOL_MAX_WORK_US, &o->work_us))
-				usage_error("pool: --work-us must be 0..%d, not '%s'",
+				usage_error(_("pool: --work-us must be 0..%d, not '%s'"),
 					    POOL_MAX_WORK_US, optarg);
 			break;
 		case OPT_INTERVAL:
 			if (!parse_u64(optarg, 0, POOL_MAX_INTERVAL_MS,
 				       &o->interval_ms))
-				usage_error("pool: --interval-ms must be 0..%d, not '%s'",
+				usage_error(_("pool: --interval-ms must be 0..%d, not '%s'"),
 					    POOL_MAX_INTERVAL_MS, optarg);
 			break;
 		case OPT_JSON:
@@ -461,14 +462,14 @@ static void parse_opts(int argc, char **argv, struct pool_opts *o)
 			exit(0);
 		default:
 			if (optopt && optopt < 256)
-				usage_error("pool: bad option '-%c' or missing argument; try 'ipclab pool --help'",
+				usage_error(_("pool: bad option '-%c' or missing argument; try 'ipclab pool --help'"),
 					    optopt);
-			usage_error("pool: bad option '%s' or missing argument; try 'ipclab pool --help'",
+			usage_error(_("pool: bad option '%s' or missing argument; try 'ipclab pool --help'"),
 				    argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		usage_error("pool: unexpected argument '%s'; try 'ipclab pool --help'",
+		usage_error(_("pool: unexpected argument '%s'; try 'ipclab pool --help'"),
 			    argv[optind]);
 }
 

@@ -12,9 +12,10 @@
 #include <string.h>
 
 #include "taskstate.h"
+#include "lib/i18n.h"
 #include "lib/util.h"
 
-static const char diagram_help[] =
+static const char diagram_help[] = N_(
 "NAME\n"
 "    taskstate diagram - draw the five states and nine transitions with counts\n"
 "\n"
@@ -49,7 +50,7 @@ static const char diagram_help[] =
 "\n"
 "EXAMPLES\n"
 "    taskstate diagram -o states.svg\n"
-"    taskstate stat -- ipclab states 2> stat.txt; taskstate diagram stat.txt -o states.svg\n";
+"    taskstate stat -- ipclab states 2> stat.txt; taskstate diagram stat.txt -o states.svg\n");
 
 /* Where a state box sits: its centre. */
 struct box {
@@ -281,11 +282,11 @@ int cmd_diagram(int argc, char **argv)
 		}
 	}
 	if (optind < argc - 1)
-		usage_error("diagram: one FILE only (see 'taskstate diagram --help')");
+		usage_error(_("diagram: one FILE only (see 'taskstate diagram --help')"));
 	if (optind == argc - 1)
 		in = argv[optind];
 	if (!out)
-		usage_error("diagram: missing -o OUT.svg");
+		usage_error(_("diagram: missing -o OUT.svg"));
 	read_counts(in, cnt);
 	if (!title) {
 		if (asprintf(&deftitle, "The five states and nine transitions, counts from %s",
