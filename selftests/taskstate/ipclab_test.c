@@ -415,23 +415,6 @@ FIXTURE_TEARDOWN(killed)
 {
 }
 
-/* The children of @pid (process mode), in @kids; how many. */
-static int children(pid_t pid, pid_t *kids, int max)
-{
-	char path[64];
-	FILE *f;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (n < max && fscanf(f, "%d", &kids[n]) == 1)
-		n++;
-	fclose(f);
-	return n;
-}
-
 /* Threads of @pid (thread mode). */
 static int threads(pid_t pid)
 {
@@ -466,7 +449,7 @@ TEST_F(killed, nothing_is_left_behind)
 	/* Until both participants run and the objects exist. */
 	for (i = 0; i < TS_MS(1000); i++) {
 		if (variant->threads ? threads(pid) == 3
-				     : children(pid, kids, 2) == 2)
+				     : ts_children(pid, kids, 2) == 2)
 			break;
 		ts_sleep_ms(10);
 	}

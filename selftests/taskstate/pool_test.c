@@ -328,36 +328,6 @@ TEST_F(pool, workers_sleep_when_idle_and_the_submitter_wakes_them)
 
 /* ---- Ctrl-C ---- */
 
-/* The children of every thread of @pid (the process pool forks from a thread). */
-static int children(pid_t pid, pid_t *kids, int max)
-{
-	char path[300];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		if (*e->d_name == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/children", pid,
-			 e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (n < max && fscanf(f, "%d", &kids[n]) == 1)
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
 /* Gone, or only a zombie left for init to reap: it runs no more. */
 static bool gone(pid_t pid)
 {
@@ -390,7 +360,7 @@ TEST_F(pool, ctrl_c_leaves_no_worker)
 		DIR *d;
 
 		if (variant->procs) {
-			n = children(self->r.t.pid, kids, MAX_IDS);
+			n = ts_children(self->r.t.pid, kids, MAX_IDS);
 			if (n >= 2)
 				break;
 		} else {

@@ -9,6 +9,7 @@
 #ifndef TS_RUN_H
 #define TS_RUN_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -122,6 +123,54 @@ static inline void ts_run_finish(struct __test_metadata *_metadata,
 	r->errbuf = ts_run_slurp(r->err);
 	ASSERT_NE(NULL, r->outbuf);
 	ASSERT_NE(NULL, r->errbuf);
+}
+
+/*
+ * The children of process @pid, forked by any of its threads, lowest pid
+ * (the first forked, barring pid wrap) first; at most @max.  From each
+ * process's ppid in /proc/PID/stat: /proc/PID/task/TID/children needs
+ * CONFIG_PROC_CHILDREN, which a defconfig kernel such as check-debug's
+ * lacks.
+ */
+static inline int ts_children(pid_t pid, pid_t *kids, int max)
+{
+	DIR *d = opendir("/proc");
+	pid_t all[256];
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < (int)(sizeof(all) / sizeof(*all))) {
+		pid_t child = atoi(e->d_name), ppid;
+		char path[64], buf[512], *p = NULL;
+		FILE *f;
+
+		if (child <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", child);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f))
+			p = strrchr(buf, ')');	/* the comm may hold anything */
+		fclose(f);
+		if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == pid)
+			all[n++] = child;
+	}
+	closedir(d);
+	for (int i = 1; i < n; i++) {
+		for (int j = i; j > 0 && all[j - 1] > all[j]; j--) {
+			pid_t t = all[j];
+
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	}
+	if (n > max)
+		n = max;
+	memcpy(kids, all, n * sizeof(*kids));
+	return n;
 }
 
 static inline bool ts_exited_with(int status, int code)
