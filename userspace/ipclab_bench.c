@@ -380,13 +380,10 @@ int ipclab_bench(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage_error(_("bench: bad option '%s' or missing argument; try 'ipclab bench --help'"),
-				    argv[optind - 1]);
+			lab_bad_option("bench", argv);
 		}
 	}
-	if (optind != argc)
-		usage_error(_("bench: unexpected argument '%s'; try 'ipclab bench --help'"),
-			    argv[optind]);
+	lab_no_operands("bench", argc, argv);
 	if (!any_mech)
 		for (size_t i = 0; i < NR_MECHS; i++)
 			b.want[i] = true;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ipclab.h"
+#include "ipclab_run.h"
 #include "ipclab_story.h"
 #include "lib/decode.h"
 #include "lib/stream.h"
@@ -828,16 +829,10 @@ static void parse_opts(int argc, char **argv, struct lock_opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			if (optopt && optopt < 256)
-				usage_error(_("lock: bad option '-%c' or missing argument; try 'ipclab lock --help'"),
-					    optopt);
-			usage_error(_("lock: bad option '%s' or missing argument; try 'ipclab lock --help'"),
-				    argv[optind - 1]);
+			lab_bad_option("lock", argv);
 		}
 	}
-	if (optind != argc)
-		usage_error(_("lock: unexpected argument '%s'; try 'ipclab lock --help'"),
-			    argv[optind]);
+	lab_no_operands("lock", argc, argv);
 }
 
 /*

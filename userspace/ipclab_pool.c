@@ -461,16 +461,10 @@ static void parse_opts(int argc, char **argv, struct pool_opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			if (optopt && optopt < 256)
-				usage_error(_("pool: bad option '-%c' or missing argument; try 'ipclab pool --help'"),
-					    optopt);
-			usage_error(_("pool: bad option '%s' or missing argument; try 'ipclab pool --help'"),
-				    argv[optind - 1]);
+			lab_bad_option("pool", argv);
 		}
 	}
-	if (optind != argc)
-		usage_error(_("pool: unexpected argument '%s'; try 'ipclab pool --help'"),
-			    argv[optind]);
+	lab_no_operands("pool", argc, argv);
 }
 
 /*

@@ -31,6 +31,24 @@
 #include "lib/i18n.h"
 #include "lib/util.h"
 
+/* ---- usage errors every subcommand shares ---- */
+
+void lab_bad_option(const char *cmd, char **argv)
+{
+	if (optopt && optopt < 256)
+		usage_error(_("%s: bad option '-%c' or missing argument; try 'ipclab %s --help'"),
+			    cmd, optopt, cmd);
+	usage_error(_("%s: bad option '%s' or missing argument; try 'ipclab %s --help'"),
+		    cmd, argv[optind - 1], cmd);
+}
+
+void lab_no_operands(const char *cmd, int argc, char **argv)
+{
+	if (optind != argc)
+		usage_error(_("%s: unexpected argument '%s'; try 'ipclab %s --help'"),
+			    cmd, argv[optind], cmd);
+}
+
 /* ---- cleanup registry ---- */
 
 #define LAB_MAX_OBJS 16
@@ -567,16 +585,10 @@ static void parse_opts(const struct lab_mech *m, int argc, char **argv,
 			usage(m, stdout);
 			exit(0);
 		default:
-			if (optopt && optopt < 256)
-				usage_error(_("%s: bad option '-%c' or missing argument; try 'ipclab %s --help'"),
-					    m->name, optopt, m->name);
-			usage_error(_("%s: bad option '%s' or missing argument; try 'ipclab %s --help'"),
-				    m->name, argv[optind - 1], m->name);
+			lab_bad_option(m->name, argv);
 		}
 	}
-	if (optind != argc)
-		usage_error(_("%s: unexpected argument '%s'; try 'ipclab %s --help'"),
-			    m->name, argv[optind], m->name);
+	lab_no_operands(m->name, argc, argv);
 }
 
 /* ---- one exchange ---- */

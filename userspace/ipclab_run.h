@@ -104,6 +104,16 @@ struct lab {
 	struct lab_timing *timing;	/* NULL unless ipclab bench */
 };
 
+/*
+ * getopt_long's refusal, in one line and exit 2: "CMD: bad option '-x' or
+ * missing argument; try 'ipclab CMD --help'".  Call it from the default
+ * case of the getopt loop (opterr = 0): it names optopt when that is a
+ * character, else the word at optind - 1.
+ */
+void lab_bad_option(const char *cmd, char **argv) __attribute__((noreturn));
+/* After the getopt loop: any operand left is a usage error (exit 2). */
+void lab_no_operands(const char *cmd, int argc, char **argv);
+
 /* Parse the common options and run @mech's exchange; the exit status. */
 int lab_main(const struct lab_mech *mech, int argc, char **argv);
 
