@@ -113,9 +113,20 @@ static void print_header(bool csv)
 		printf("mech,size,placement,mode,n,median_ns,p99_ns,mean_ns,per_s,mib_s,transitions_per_op,return_leg,note\n");
 		return;
 	}
-	printf("%-14s %6s %-8s %-10s %6s %10s %10s %10s %10s %9s %6s  %s\n",
-	       "mechanism", "bytes", "cpus", "mode", "n", "median_us", "p99_us",
-	       "mean_us", "per_s", "MiB/s", "tr/op", "return leg / note");
+	/* As "%-14s %6s %-8s ... %6s  %s", CJK headings counted two wide. */
+	static const struct { int width; const char *head; } col[] = {
+		{ -14, N_("mechanism") }, { 6, N_("bytes") }, { -8, N_("cpus") },
+		{ -10, N_("mode") }, { 6, N_("n") }, { 10, N_("median_us") },
+		{ 10, N_("p99_us") }, { 10, N_("mean_us") }, { 10, N_("per_s") },
+		{ 9, N_("MiB/s") }, { 6, N_("tr/op") },
+	};
+
+	for (size_t c = 0; c < sizeof(col) / sizeof(*col); c++) {
+		if (c)
+			putchar(' ');
+		ts_put_padded(stdout, _(col[c].head), col[c].width);
+	}
+	printf("  %s\n", _("return leg / note"));
 }
 
 static void print_row(const struct row *r, bool csv)
@@ -246,7 +257,7 @@ static void measure(const struct lab_mech *m, uint64_t size, bool round_trip,
 		if (errno != EINTR)
 			die_errno("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		die("%s: %" PRIu64 " messages of %" PRIu64 " bytes did not all arrive",
+		die(_("%s: %" PRIu64 " messages of %" PRIu64 " bytes did not all arrive"),
 		    m->name, n, size);
 	if (counted && transitions(&after))
 		r->transitions = (double)(after - before) / n;
@@ -419,8 +430,10 @@ int ipclab_bench(int argc, char **argv)
 					char note[160], *comma;
 
 					if (limit && b.sizes[s] > limit) {
+						/* CSV keeps its English words, as JSON does. */
 						snprintf(note, sizeof(note),
-							 "n/a: over the limit of %" PRIu64 " bytes (%s)",
+							 b.csv ? "n/a: over the limit of %" PRIu64 " bytes (%s)" :
+							 _("n/a: over the limit of %" PRIu64 " bytes (%s)"),
 							 limit, limit_name);
 						/* One CSV field: no commas. */
 						while ((comma = strchr(note, ',')))

@@ -216,7 +216,7 @@ static void body_rwlock(struct worker *w)
 			pt_check(pthread_rwlock_unlock(&r->rwlock),
 				 "pthread_rwlock_unlock");
 			if (v > bound || v < -bound)
-				die("rwlock: read %ld, beyond +-%ld", v, bound);
+				die(_("rwlock: read %ld, beyond +-%ld"), v, bound);
 		}
 	}
 }
@@ -324,21 +324,21 @@ static void body_barrier(struct worker *w)
 }
 
 static const struct variant variants[] = {
-	{ "none", "no lock: read, work, write race", body_none, true },
-	{ "mutex", "pthread_mutex: waiters block", body_mutex, true },
+	{ "none", N_("no lock: read, work, write race"), body_none, true },
+	{ "mutex", N_("pthread_mutex: waiters block"), body_mutex, true },
 	/*
 	 * --yield inside a spinlock would make a waiter on the same CPU spin
 	 * away its whole time slice per update: not applied.
 	 */
-	{ "spinlock", "pthread_spin: waiters spin", body_spin, false },
-	{ "rwlock", "pthread_rwlock: write to update, read to check",
+	{ "spinlock", N_("pthread_spin: waiters spin"), body_spin, false },
+	{ "rwlock", N_("pthread_rwlock: write to update, read to check"),
 	  body_rwlock, true },
-	{ "atomic", "one atomic fetch-and-add per update, no lock",
+	{ "atomic", N_("one atomic fetch-and-add per update, no lock"),
 	  body_atomic, false },
-	{ "sem", "a POSIX semaphore of 1 as the lock", body_sem, true },
-	{ "condvar", "producers and consumers of one slot, mutex + condvars",
+	{ "sem", N_("a POSIX semaphore of 1 as the lock"), body_sem, true },
+	{ "condvar", N_("producers and consumers of one slot, mutex + condvars"),
 	  body_condvar, true },
-	{ "barrier", "pthread_barrier phases: one thread updates at a time",
+	{ "barrier", N_("pthread_barrier phases: one thread updates at a time"),
 	  body_barrier, true },
 };
 
@@ -557,7 +557,7 @@ static void tally(struct lock_run *r, struct story *st)
 		ssize_t n = ts_stream_read(st->stream, ev, TS_STREAM_BATCH, 100);
 
 		if (n < 0)
-			die("reading %s: %s", TS_DEV_PATH, strerror((int)-n));
+			die(_("reading %s: %s"), TS_DEV_PATH, strerror((int)-n));
 		for (ssize_t i = 0; i < n; i++) {
 			if (ev[i].kind == TASKSTATE_KIND_LOST)
 				r->lost += ev[i].lost;
@@ -590,14 +590,14 @@ static void sum(const struct lock_run *r, struct totals *t)
 	t->time_ns = r->end_ns - r->start_ns;
 }
 
-/* What the contended count counts, per variant. */
+/* What the contended count counts, per variant: ", N what". */
 static const char *contended_what(const struct lock_run *r)
 {
 	if (r->v->body == body_condvar)
-		return "condition waits";
+		return _(", %" PRIu64 " condition waits");
 	if (r->v->body == body_barrier)
-		return "barrier waits";
-	return "contended acquisitions";
+		return _(", %" PRIu64 " barrier waits");
+	return _(", %" PRIu64 " contended acquisitions");
 }
 
 static void report_text(const struct lock_run *r)
@@ -607,20 +607,21 @@ static void report_text(const struct lock_run *r)
 	char site[4 * TASKSTATE_SITE_LEN];
 
 	sum(r, &t);
-	printf("%-9s final value %ld, expected %ld", r->v->name, final, want);
+	/* TRANSLATORS: %-9s is the variant's name (none, mutex, ...). */
+	printf(_("%-9s final value %ld, expected %ld"), r->v->name, final, want);
 	if (final == want)
-		printf(": correct");
+		printf("%s", _(": correct"));
 	else
-		printf(", off by %ld%s", final - want,
-		       r->v->body == body_none ? ": updates lost to the race" :
-						 ": WRONG");
-	printf(", %.3f ms", t.time_ns / 1e6);
+		printf(_(", off by %ld%s"), final - want,
+		       r->v->body == body_none ? _(": updates lost to the race") :
+						 _(": WRONG"));
+	printf(_(", %.3f ms"), t.time_ns / 1e6);
 	if (r->v->body != body_none && r->v->body != body_atomic)
-		printf(", %" PRIu64 " %s", t.contended, contended_what(r));
+		printf(contended_what(r), t.contended);
 	printf("\n");
 	if (!r->traced)
 		return;
-	printf("          traced: blocked %" PRIu64 " times", t.blocks);
+	printf(_("          traced: blocked %" PRIu64 " times"), t.blocks);
 	if (r->nr_sites) {
 		printf(" (");
 		for (int i = 0; i < r->nr_sites; i++) {
@@ -630,15 +631,18 @@ static void report_text(const struct lock_run *r)
 			       r->site[i].n);
 		}
 		if (r->other_sites)
-			printf(", other %" PRIu64, r->other_sites);
+			printf(_(", other %" PRIu64), r->other_sites);
 		printf(")");
 	}
-	printf(" for %.3f ms, woken %" PRIu64 ", preempted %" PRIu64
-	       ", yielded %" PRIu64 "\n",
+	printf(_(" for %.3f ms, woken %" PRIu64 ", preempted %" PRIu64
+		 ", yielded %" PRIu64 "\n"),
 	       t.blocked_ns / 1e6, t.wakeups, t.preempted, t.yields);
-	if (r->lost)
-		printf("          (%" PRIu64 " events lost: the counts are short)\n",
+	/* The story's message, indented under the variant's line. */
+	if (r->lost) {
+		printf("        ");
+		printf(_("  (%" PRIu64 " events lost: the counts are short)\n"),
 		       r->lost);
+	}
 }
 
 static void report_json(const struct lock_run *r)
@@ -726,7 +730,7 @@ static bool run_variant(const struct lock_opts *o, int v, bool *tracing)
 		report_text(r);
 	ok = r->v->body == body_none || r->counter == expected(r);
 	if (!ok)
-		fprintf(stderr, "ipclab: lock: %s: final value %ld, expected %ld\n",
+		fprintf(stderr, _("ipclab: lock: %s: final value %ld, expected %ld\n"),
 			r->v->name, r->counter, expected(r));
 	free(r);
 	return ok;
@@ -748,7 +752,7 @@ static void usage(FILE *out)
 		"blocked and in which kernel function, were woken or preempted.\n\n"
 		"Variants (default: all, one after another):\n"));
 	for (int i = 0; i < NR_VARIANTS; i++)
-		fprintf(out, "  %-10s %s\n", variants[i].name, variants[i].what);
+		fprintf(out, "  %-10s %s\n", variants[i].name, _(variants[i].what));
 	fprintf(out,
 		_("\n"
 		"  -t, --threads N    threads (2..%d, default 2)\n"
@@ -854,11 +858,11 @@ int ipclab_lock(int argc, char **argv)
 	if (!o.json) {
 		unsigned int adders = (o.threads + 1) / 2;
 
-		printf("lock: %u threads (%u adding, %u subtracting), %" PRIu64
-		       " updates each, work %" PRIu64 "%s%s\n",
+		printf(_("lock: %u threads (%u adding, %u subtracting), %" PRIu64
+			 " updates each, work %" PRIu64 "%s%s\n"),
 		       o.threads, adders, o.threads - adders, o.loops, o.work,
-		       o.yield ? ", yielding inside each update" : "",
-		       o.one_cpu ? ", all on one CPU" : "");
+		       o.yield ? _(", yielding inside each update") : "",
+		       o.one_cpu ? _(", all on one CPU") : "");
 	}
 	for (int v = 0; v < NR_VARIANTS; v++)
 		if (o.variant < 0 || o.variant == v)

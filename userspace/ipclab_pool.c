@@ -101,7 +101,7 @@ static int64_t pp_task_fn(const void *arg, size_t len)
  * written once.  Every call returns 0 or -errno as the libraries do.
  */
 struct pool_ops {
-	const char *kind;	/* "threads" or "processes" */
+	const char *kind;	/* "threads" or "processes" (JSON's mode) */
 	const char *worker;	/* what a worker is */
 	int (*create)(void **pool, unsigned int workers);
 	int (*submit)(void *pool, struct task_arg *arg, void **task);
@@ -150,7 +150,7 @@ static int tp_workers_(void *pool, pid_t *ids, size_t n)
 }
 
 static const struct pool_ops thread_pool = {
-	.kind = "threads", .worker = "thread",
+	.kind = NC_("worker", "threads"), .worker = NC_("worker", "thread"),
 	.create = tp_create_, .submit = tp_submit_, .wait = tp_wait_,
 	.release = tp_release_, .shutdown = tp_shutdown_,
 	.destroy = tp_destroy_, .workers = tp_workers_,
@@ -195,7 +195,7 @@ static int pp_workers_(void *pool, pid_t *ids, size_t n)
 }
 
 static const struct pool_ops process_pool = {
-	.kind = "processes", .worker = "process",
+	.kind = NC_("worker", "processes"), .worker = NC_("worker", "process"),
 	.create = pp_create_, .submit = pp_submit_, .wait = pp_wait_,
 	.release = pp_release_, .shutdown = pp_shutdown_,
 	.destroy = pp_destroy_, .workers = pp_workers_,
@@ -268,6 +268,12 @@ struct pool_run {
 	uint64_t time_ns;	/* first submit to last result */
 };
 
+/* "threads", or "thread" for one worker: in the user's language. */
+static const char *worker_noun(const struct pool_run *r)
+{
+	return C_("worker", r->o->workers > 1 ? r->ops->kind : r->ops->worker);
+}
+
 static void run_pool(struct pool_run *r, struct story *st)
 {
 	static char names[POOL_MAX_WORKERS][16];
@@ -280,9 +286,9 @@ static void run_pool(struct pool_run *r, struct story *st)
 
 	if (!args || !tasks)
 		die_errno("calloc(%" PRIu64 " tasks)", o->tasks);
-	pool_check(r->ops->create(&pool, o->workers), "creating the pool");
+	pool_check(r->ops->create(&pool, o->workers), _("creating the pool"));
 	n = r->ops->workers(pool, r->worker, POOL_MAX_WORKERS);
-	pool_check(n, "listing the pool's workers");
+	pool_check(n, _("listing the pool's workers"));
 	r->nr_self = submitter_tids(r->self, POOL_MAX_SELF_TIDS, r->worker,
 				    o->workers);
 	for (unsigned int i = 0; i < o->workers; i++) {
@@ -290,14 +296,14 @@ static void run_pool(struct pool_run *r, struct story *st)
 		story_role(st, names[i], r->worker[i]);
 	}
 	if (!o->json && !o->quiet) {
-		printf("pool: %u worker %s, %" PRIu64 " tasks of %" PRIu64
-		       " us, one every %" PRIu64 " ms, submitted by ipclab %d",
-		       o->workers, o->workers > 1 ? r->ops->kind : r->ops->worker,
-		       o->tasks, o->work_us, o->interval_ms, (int)getpid());
+		printf(_("pool: %u worker %s, %" PRIu64 " tasks of %" PRIu64
+			 " us, one every %" PRIu64 " ms, submitted by ipclab %d"),
+		       o->workers, worker_noun(r), o->tasks, o->work_us,
+		       o->interval_ms, (int)getpid());
 		for (int i = 1; i < r->nr_self; i++)
-			printf("%s%d", i > 1 ? ", " : " (and the pool's thread ",
+			printf("%s%d", i > 1 ? ", " : _(" (and the pool's thread "),
 			       r->self[i]);
-		printf("%s\n", r->nr_self > 1 ? " in it)" : "");
+		printf("%s\n", r->nr_self > 1 ? _(" in it)") : "");
 	}
 
 	t0 = now_ns();
@@ -306,19 +312,19 @@ static void run_pool(struct pool_run *r, struct story *st)
 		sleep_ms(o->interval_ms);
 		args[i] = (struct task_arg){ .index = i, .work_us = o->work_us };
 		pool_check(r->ops->submit(pool, &args[i], &tasks[i]),
-			   "submitting a task");
+			   _("submitting a task"));
 	}
 	for (uint64_t i = 0; i < o->tasks; i++) {
 		int64_t result;
 
-		pool_check(r->ops->wait(tasks[i], &result), "waiting for a task");
+		pool_check(r->ops->wait(tasks[i], &result), _("waiting for a task"));
 		r->ops->release(tasks[i]);
 		r->done++;
 		r->wrong += result != task_answer(i);
 	}
 	r->time_ns = now_ns() - t0;
 	/* Drain (nothing is left) and stop: the workers exit now. */
-	pool_check(r->ops->shutdown(pool), "shutting the pool down");
+	pool_check(r->ops->shutdown(pool), _("shutting the pool down"));
 	r->ops->destroy(pool);
 	free(args);
 	free(tasks);
@@ -353,18 +359,19 @@ static void print_summary(const struct pool_run *r, const struct story *st)
 		printf("}}\n");
 		return;
 	}
-	printf("\n%" PRIu64 " tasks on %u worker %s in %.3f ms: %.1f tasks/s, results %s\n",
-	       o->tasks, o->workers,
-	       o->workers > 1 ? r->ops->kind : r->ops->worker,
+	printf(_("\n%" PRIu64 " tasks on %u worker %s in %.3f ms: %.1f tasks/s, results %s\n"),
+	       o->tasks, o->workers, worker_noun(r),
 	       r->time_ns / 1e6, secs > 0 ? o->tasks / secs : 0.0,
-	       ok ? "all correct" : "WRONG");
+	       ok ? _("all correct") : _("WRONG"));
 	if (!st->stream)
 		return;
-	printf("%" PRIu64 " wakeups of workers, the shutdown's included: %.2f per task;\nidle (blocked) per worker:",
+	printf(_("%" PRIu64 " wakeups of workers, the shutdown's included: %.2f per task;\nidle (blocked) per worker:"),
 	       wakeups, (double)wakeups / o->tasks);
-	for (int i = 0; i < st->nr; i++)
-		printf("%s %.3f ms", i ? "," : "",
+	for (int i = 0; i < st->nr; i++) {
+		printf("%s", i ? "," : "");
+		printf(_(" %.3f ms"),
 		       st->role[i].state_ns[TASKSTATE_BLOCKED] / 1e6);
+	}
 	printf("\n");
 	story_summary_text(st, o->tasks);
 }
@@ -493,7 +500,7 @@ int ipclab_pool(int argc, char **argv)
 	print_summary(&r, &st);
 	story_close(&st);
 	if (r.done != o.tasks || r.wrong) {
-		fprintf(stderr, "ipclab: pool: %" PRIu64 " of %" PRIu64 " tasks returned a wrong answer\n",
+		fprintf(stderr, _("ipclab: pool: %" PRIu64 " of %" PRIu64 " tasks returned a wrong answer\n"),
 			r.wrong, o.tasks);
 		return 1;
 	}

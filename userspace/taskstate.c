@@ -98,7 +98,7 @@ void load_recording_or_die(const char *path, struct ts_recording *rec)
 	int ret = ts_recording_load(path, rec, &err);
 
 	if (ret == -EPROTO)
-		die("%s: byte %llu: %s", path, (unsigned long long)err.offset,
+		die(_("%s: byte %llu: %s"), path, (unsigned long long)err.offset,
 		    err.msg);
 	if (ret) {
 		errno = -ret;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "i18n.h"
 #include "recording.h"
 
 struct ts_recording_writer {
@@ -150,32 +151,32 @@ static int parse_binary(const unsigned char *buf, size_t len,
 
 	if (len < TS_RECORDING_MAGIC_LEN ||
 	    memcmp(buf, TS_RECORDING_MAGIC, TS_RECORDING_MAGIC_LEN))
-		return refuse(err, 0, "not a taskstate recording (bad magic)");
+		return refuse(err, 0, _("not a taskstate recording (bad magic)"));
 	if (len < sizeof(h))
-		return refuse(err, len, "truncated header (%zu of %zu bytes)",
+		return refuse(err, len, _("truncated header (%zu of %zu bytes)"),
 			      len, sizeof(h));
 	memcpy(&h, buf, sizeof(h));
 	if (h.byte_order != TS_RECORDING_BOM)
 		return refuse(err, offsetof(struct ts_recording_header, byte_order),
-			      "written on a machine of the other byte order");
+			      _("written on a machine of the other byte order"));
 	if (h.version != TS_RECORDING_VERSION)
 		return refuse(err, offsetof(struct ts_recording_header, version),
-			      "unsupported version %" PRIu32 " (this reader knows %d)",
+			      _("unsupported version %" PRIu32 " (this reader knows %d)"),
 			      h.version, TS_RECORDING_VERSION);
 	if (h.record_size != rs)
 		return refuse(err, offsetof(struct ts_recording_header, record_size),
-			      "record size %" PRIu32 ", expected %zu",
+			      _("record size %" PRIu32 ", expected %zu"),
 			      h.record_size, rs);
 	if (h.abi_version != TASKSTATE_ABI_VERSION)
 		return refuse(err, offsetof(struct ts_recording_header, abi_version),
-			      "taskstate ABI version %" PRIu32 ", expected %d",
+			      _("taskstate ABI version %" PRIu32 ", expected %d"),
 			      h.abi_version, TASKSTATE_ABI_VERSION);
 	len -= sizeof(h);
 	buf += sizeof(h);
 	n = len / rs;
 	if (len % rs)
 		return refuse(err, sizeof(h) + n * rs,
-			      "truncated record %zu (%zu of %zu bytes)", n,
+			      _("truncated record %zu (%zu of %zu bytes)"), n,
 			      len % rs, rs);
 	ret = rec_reserve(rec, &cap, n ? n : 1);
 	if (ret)
@@ -184,7 +185,7 @@ static int parse_binary(const unsigned char *buf, size_t len,
 		memcpy(&rec->ev[i], buf + i * rs, rs);
 		if (ts_event_check(&rec->ev[i]))
 			return refuse(err, sizeof(h) + i * rs,
-				      "invalid record %zu", i);
+				      _("invalid record %zu"), i);
 	}
 	rec->n = n;
 	return 0;
@@ -210,7 +211,7 @@ static int parse_json(const char *buf, size_t len, struct ts_recording *rec,
 				blank = false;
 		if (!blank) {
 			if (memchr(buf + pos, '\0', l)) {
-				ret = refuse(err, pos, "line %zu: NUL byte",
+				ret = refuse(err, pos, _("line %zu: NUL byte"),
 					     lineno);
 				break;
 			}
@@ -221,7 +222,7 @@ static int parse_json(const char *buf, size_t len, struct ts_recording *rec,
 				break;
 			if (ts_event_parse_json(line, &rec->ev[rec->n], &jerr)) {
 				ret = refuse(err, pos + jerr.offset,
-					     "line %zu: %s", lineno, jerr.msg);
+					     _("line %zu: %s"), lineno, jerr.msg);
 				break;
 			}
 			rec->n++;
@@ -247,7 +248,7 @@ int ts_recording_parse(const void *buf, size_t len, struct ts_recording *rec,
 		rec->json = 1;
 		ret = parse_json(p, len, rec, err);
 	} else if (len == 0) {
-		ret = refuse(err, 0, "empty file");
+		ret = refuse(err, 0, _("empty file"));
 	} else {
 		ret = parse_binary(buf, len, rec, err);
 	}
