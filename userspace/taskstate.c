@@ -30,6 +30,7 @@ static const char main_help[] = N_(
 "    taskstate show FILE [--json] [--summary]\n"
 "    taskstate timeline FILE -o OUT.svg\n"
 "    taskstate export --perfetto FILE -o OUT.json\n"
+"    taskstate diagram [FILE] -o OUT.svg [--title TEXT]\n"
 "    taskstate top [-d SECONDS] [-n ITERATIONS]\n"
 "\n"
 "DESCRIPTION\n"
