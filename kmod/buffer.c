@@ -127,7 +127,7 @@ u32 ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
 	}
 	ts_ring_put(ring, c, r);
 	c->written++;
-	used = c->head - c->tail;
+	used = c->head - READ_ONCE(c->tail);
 out:
 	local_irq_restore(flags);
 	return used;
