@@ -28,7 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pool_core.h"
 #include "procpool.h"
+
+_Static_assert(PP_PENDING == POOL_PENDING && PP_RUNNING == POOL_RUNNING &&
+	       PP_DONE == POOL_DONE && PP_CANCELLED == POOL_CANCELLED,
+	       "enum pp_status extends pool_core's status");
 
 #define PP_MAX_WORKERS 1024
 
@@ -36,17 +41,10 @@
 #define PP_RESPAWN_RETRY_MS 100
 
 struct pp_task {
-	struct pp_task *next;		/* queue link, under the pool lock */
+	struct pool_task core;
 	pp_fn fn;
 	size_t len;
-	int64_t result;			/* written before status becomes final */
-	int status;			/* enum pp_status, atomic */
 	int sig, exit_code;		/* how the worker ended, for PP_CRASHED */
-	int refs;			/* atomic */
-	bool has_handle;
-	unsigned int waiters;		/* under lock */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
 	unsigned char arg[PP_ARG_MAX];
 };
 
@@ -74,19 +72,17 @@ struct pp_worker {
 
 struct pp_pool {
 	pthread_mutex_t lock;
-	pthread_cond_t room;		/* queue has room, or shutdown */
 	pthread_cond_t idle;		/* nothing queued or running */
 	pthread_cond_t left;		/* manager ready/gone, callers gone */
 
-	struct pp_task *head, *tail;
-	size_t queued, running, queue_max;
+	struct pool_queue queue;
+	size_t running;
 
 	struct pp_worker *w;
 	unsigned int nworkers;
 	struct pollfd *pfds;		/* manager only: wake_fd + one per slot */
 
 	uint64_t submitted, completed, cancelled, crashed, forks, seq;
-	unsigned int blocked_submitters;
 	unsigned int callers;
 
 	int wake_fd;			/* eventfd: something for the manager */
@@ -99,31 +95,13 @@ struct pp_pool {
 	int start_err;
 	bool shutting_down, stop, joined;
 	enum pp_shutdown_how how;
-	struct pp_task *killed;		/* running tasks a CANCEL killed */
+	struct pool_task *killed;	/* running tasks a CANCEL killed */
 };
 
 static void task_put(struct pp_task *t)
 {
-	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		if (t->has_handle) {
-			pthread_cond_destroy(&t->cond);
-			pthread_mutex_destroy(&t->lock);
-		}
+	if (pool_task_put(&t->core))
 		free(t);
-	}
-}
-
-static void task_finish(struct pp_task *t, int status)
-{
-	if (!t->has_handle) {
-		__atomic_store_n(&t->status, status, __ATOMIC_RELEASE);
-		return;
-	}
-	pthread_mutex_lock(&t->lock);
-	__atomic_store_n(&t->status, status, __ATOMIC_RELEASE);
-	if (t->waiters)
-		pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
 }
 
 /* Wake the manager; under the pool lock. */
@@ -275,11 +253,11 @@ static void worker_died(struct pp_pool *pool, unsigned int slot)
 		return;
 	t->sig = st != -1 && WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 	t->exit_code = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-	task_finish(t, PP_CRASHED);
+	pool_task_finish(&t->core, PP_CRASHED);
 	task_put(t);
 	pool->crashed++;
 	pool->running--;
-	if (!pool->queued && !pool->running)
+	if (!pool->queue.len && !pool->running)
 		pthread_cond_broadcast(&pool->idle);
 }
 
@@ -290,12 +268,13 @@ static void dispatch(struct pp_pool *pool)
 	struct pp_task *t;
 	ssize_t n;
 
-	for (unsigned int i = 0; i < pool->nworkers && pool->head; i++) {
+	for (unsigned int i = 0; i < pool->nworkers && pool->queue.head; i++) {
 		struct pp_worker *w = &pool->w[i];
 
 		if (!w->pid || w->task)
 			continue;
-		t = pool->head;
+		/* Taken off the queue only once its worker has it. */
+		t = pool_task_of(pool->queue.head, struct pp_task);
 		req.seq = ++pool->seq;
 		req.fn = t->fn;
 		req.len = t->len;
@@ -309,17 +288,11 @@ static void dispatch(struct pp_pool *pool)
 			worker_died(pool, i);	/* the task stays queued */
 			continue;
 		}
-		pool->head = t->next;
-		if (!pool->head)
-			pool->tail = NULL;
-		t->next = NULL;
-		pool->queued--;
+		pool_queue_pop(&pool->queue);
 		pool->running++;
 		w->task = t;
 		w->seq = req.seq;
-		__atomic_store_n(&t->status, PP_RUNNING, __ATOMIC_RELAXED);
-		if (pool->blocked_submitters)
-			pthread_cond_signal(&pool->room);
+		__atomic_store_n(&t->core.status, PP_RUNNING, __ATOMIC_RELAXED);
 	}
 }
 
@@ -339,13 +312,13 @@ static void worker_readable(struct pp_pool *pool, unsigned int slot)
 		worker_died(pool, slot);
 		return;
 	}
-	t->result = rep.result;
-	task_finish(t, PP_DONE);
+	t->core.result = rep.result;
+	pool_task_finish(&t->core, PP_DONE);
 	task_put(t);
 	w->task = NULL;
 	pool->running--;
 	pool->completed++;
-	if (!pool->queued && !pool->running)
+	if (!pool->queue.len && !pool->running)
 		pthread_cond_broadcast(&pool->idle);
 }
 
@@ -428,13 +401,13 @@ static void *manager_main(void *data)
 	for (;;) {
 		dispatch(pool);
 		if (pool->stop && (pool->how == PP_SHUTDOWN_CANCEL ||
-				   (!pool->queued && !pool->running)))
+				   (!pool->queue.len && !pool->running)))
 			break;
 
 		/* Refill slots emptied by crashes while there is work left. */
 		timeout = -1;
 		for (unsigned int i = 0; i < pool->nworkers; i++) {
-			if (pool->w[i].pid || (pool->stop && !pool->queued))
+			if (pool->w[i].pid || (pool->stop && !pool->queue.len))
 				continue;
 			pthread_mutex_unlock(&pool->lock);
 			err = spawn(pool, i);
@@ -449,7 +422,7 @@ static void *manager_main(void *data)
 		 * refill it now rather than sleep with work queued.
 		 */
 		for (unsigned int i = 0; i < pool->nworkers && timeout == -1; i++)
-			if (!pool->w[i].pid && !(pool->stop && !pool->queued))
+			if (!pool->w[i].pid && !(pool->stop && !pool->queue.len))
 				timeout = 0;
 		for (unsigned int i = 0; i < pool->nworkers; i++) {
 			pool->pfds[i + 1].fd = pool->w[i].fd;
@@ -494,8 +467,8 @@ static void *manager_main(void *data)
 		pool->w[i].task = NULL;
 		pool->running--;
 		t->sig = SIGKILL;
-		t->next = pool->killed;
-		pool->killed = t;
+		t->core.next = pool->killed;
+		pool->killed = &t->core;
 	}
 	how = pool->how;
 	pthread_mutex_unlock(&pool->lock);
@@ -513,7 +486,7 @@ static void free_pool(struct pp_pool *pool)
 		close(pool->wake_fd);
 	pthread_cond_destroy(&pool->left);
 	pthread_cond_destroy(&pool->idle);
-	pthread_cond_destroy(&pool->room);
+	pool_queue_destroy(&pool->queue);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->pfds);
 	free(pool->w);
@@ -533,7 +506,7 @@ int pp_create(struct pp_pool **poolp, unsigned int workers, size_t queue_max)
 		return -ENOMEM;
 	pool->wake_fd = -1;
 	pthread_mutex_init(&pool->lock, NULL);
-	pthread_cond_init(&pool->room, NULL);
+	pool_queue_init(&pool->queue, queue_max);
 	pthread_cond_init(&pool->idle, NULL);
 	pthread_cond_init(&pool->left, NULL);
 	pool->w = calloc(workers, sizeof(*pool->w));
@@ -547,7 +520,6 @@ int pp_create(struct pp_pool **poolp, unsigned int workers, size_t queue_max)
 		pool->w[i].pidfd = -1;
 	}
 	pool->nworkers = workers;
-	pool->queue_max = queue_max;
 	pool->parent = getpid();
 	pool->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (pool->wake_fd < 0) {
@@ -599,7 +571,7 @@ int pp_submit(struct pp_pool *pool, pp_fn fn, const void *arg, size_t len,
 	      unsigned int flags, struct pp_task **taskp)
 {
 	struct pp_task *t;
-	int ret = 0;
+	int ret;
 
 	if (!pool || !fn || len > PP_ARG_MAX || (len && !arg) ||
 	    (flags & ~PP_NONBLOCK))
@@ -607,55 +579,28 @@ int pp_submit(struct pp_pool *pool, pp_fn fn, const void *arg, size_t len,
 	t = malloc(sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->next = NULL;
+	pool_task_init(&t->core, taskp != NULL);
 	t->fn = fn;
 	t->len = len;
 	if (len)
 		memcpy(t->arg, arg, len);
-	t->result = 0;
-	t->status = PP_PENDING;
 	t->sig = 0;
 	t->exit_code = 0;
-	t->has_handle = taskp != NULL;
-	t->refs = t->has_handle ? 2 : 1;
-	t->waiters = 0;
-	if (t->has_handle) {
-		pthread_mutex_init(&t->lock, NULL);
-		pthread_cond_init(&t->cond, NULL);
-	}
 
 	pthread_mutex_lock(&pool->lock);
 	pool->callers++;
-	while (!pool->shutting_down && pool->queue_max &&
-	       pool->queued >= pool->queue_max) {
-		if (flags & PP_NONBLOCK) {
-			ret = -EAGAIN;
-			goto out;
-		}
-		pool->blocked_submitters++;
-		pthread_cond_wait(&pool->room, &pool->lock);
-		pool->blocked_submitters--;
+	ret = pool_queue_wait_room(&pool->queue, &pool->lock,
+				   &pool->shutting_down, flags & PP_NONBLOCK);
+	if (!ret) {
+		pool_queue_push(&pool->queue, &t->core);
+		pool->submitted++;
+		poke(pool);
 	}
-	if (pool->shutting_down) {
-		ret = -ESHUTDOWN;
-		goto out;
-	}
-	if (pool->tail)
-		pool->tail->next = t;
-	else
-		pool->head = t;
-	pool->tail = t;
-	pool->queued++;
-	pool->submitted++;
-	poke(pool);
-	if (pool->blocked_submitters && pool->queued < pool->queue_max)
-		pthread_cond_signal(&pool->room);
-out:
 	caller_leave(pool);
 	pthread_mutex_unlock(&pool->lock);
 	if (ret) {
-		t->refs = 1;
-		task_put(t);
+		pool_task_destroy(&t->core);
+		free(t);
 	} else if (taskp) {
 		*taskp = t;
 	}
@@ -668,19 +613,13 @@ int pp_task_wait(struct pp_task *t, int64_t *result)
 
 	if (!t)
 		return -EINVAL;
-	pthread_mutex_lock(&t->lock);
-	while ((status = __atomic_load_n(&t->status, __ATOMIC_ACQUIRE)) < PP_DONE) {
-		t->waiters++;
-		pthread_cond_wait(&t->cond, &t->lock);
-		t->waiters--;
-	}
-	pthread_mutex_unlock(&t->lock);
+	status = pool_task_wait(&t->core);
 	if (status == PP_CANCELLED)
 		return -ECANCELED;
 	if (status == PP_CRASHED)
 		return -ECHILD;
 	if (result)
-		*result = t->result;
+		*result = t->core.result;
 	return 0;
 }
 
@@ -688,7 +627,7 @@ int pp_task_status(struct pp_task *t)
 {
 	if (!t)
 		return -EINVAL;
-	return __atomic_load_n(&t->status, __ATOMIC_ACQUIRE);
+	return pool_task_status(&t->core);
 }
 
 /* sig and exit_code are written before the final status is published. */
@@ -696,16 +635,14 @@ int pp_task_signal(struct pp_task *t)
 {
 	if (!t)
 		return -EINVAL;
-	return __atomic_load_n(&t->status, __ATOMIC_ACQUIRE) >= PP_CANCELLED ?
-	       t->sig : 0;
+	return pool_task_status(&t->core) >= PP_CANCELLED ? t->sig : 0;
 }
 
 int pp_task_exit_code(struct pp_task *t)
 {
 	if (!t)
 		return -EINVAL;
-	return __atomic_load_n(&t->status, __ATOMIC_ACQUIRE) == PP_CRASHED ?
-	       t->exit_code : 0;
+	return pool_task_status(&t->core) == PP_CRASHED ? t->exit_code : 0;
 }
 
 void pp_task_release(struct pp_task *t)
@@ -720,7 +657,7 @@ int pp_wait_all(struct pp_pool *pool)
 		return -EINVAL;
 	pthread_mutex_lock(&pool->lock);
 	pool->callers++;
-	while (pool->queued || pool->running)
+	while (pool->queue.len || pool->running)
 		pthread_cond_wait(&pool->idle, &pool->lock);
 	caller_leave(pool);
 	pthread_mutex_unlock(&pool->lock);
@@ -728,14 +665,16 @@ int pp_wait_all(struct pp_pool *pool)
 }
 
 /* Report and drop a list of cancelled tasks; no lock held. */
-static int cancel_list(struct pp_task *list, pp_cancel_fn cancel, void *data)
+static int cancel_list(struct pool_task *list, pp_cancel_fn cancel, void *data)
 {
-	struct pp_task *t, *next;
+	struct pool_task *core, *next;
 	int n = 0;
 
-	for (t = list; t; t = next) {
-		next = t->next;
-		task_finish(t, PP_CANCELLED);
+	for (core = list; core; core = next) {
+		struct pp_task *t = pool_task_of(core, struct pp_task);
+
+		next = core->next;
+		pool_task_finish(core, PP_CANCELLED);
 		if (cancel)
 			cancel(t->fn, t->arg, t->len, data);
 		task_put(t);
@@ -747,7 +686,7 @@ static int cancel_list(struct pp_task *list, pp_cancel_fn cancel, void *data)
 int pp_shutdown(struct pp_pool *pool, enum pp_shutdown_how how,
 		pp_cancel_fn cancel, void *data)
 {
-	struct pp_task *queued = NULL, *killed;
+	struct pool_task *queued = NULL, *killed;
 	int n;
 
 	if (!pool || (how != PP_SHUTDOWN_DRAIN && how != PP_SHUTDOWN_CANCEL))
@@ -763,12 +702,9 @@ int pp_shutdown(struct pp_pool *pool, enum pp_shutdown_how how,
 	}
 	pool->shutting_down = true;
 	pool->how = how;
-	pthread_cond_broadcast(&pool->room);
-	if (how == PP_SHUTDOWN_CANCEL) {
-		queued = pool->head;
-		pool->head = pool->tail = NULL;
-		pool->queued = 0;
-	}
+	pool_queue_close(&pool->queue);
+	if (how == PP_SHUTDOWN_CANCEL)
+		queued = pool_queue_take_all(&pool->queue, NULL);
 	pool->stop = true;
 	poke(pool);
 	pthread_mutex_unlock(&pool->lock);
@@ -814,15 +750,15 @@ int pp_stats(struct pp_pool *pool, struct pp_stats *st)
 	for (unsigned int i = 0; i < pool->nworkers; i++)
 		if (pool->w[i].pid && !pool->w[i].task)
 			st->idle++;
-	st->queue_max = pool->queue_max;
-	st->queued = pool->queued;
+	st->queue_max = pool->queue.max;
+	st->queued = pool->queue.len;
 	st->running = pool->running;
 	st->submitted = pool->submitted;
 	st->completed = pool->completed;
 	st->cancelled = pool->cancelled;
 	st->crashed = pool->crashed;
 	st->forks = pool->forks;
-	st->blocked_submitters = pool->blocked_submitters;
+	st->blocked_submitters = pool->queue.blocked;
 	st->shut_down = pool->shutting_down;
 	pthread_mutex_unlock(&pool->lock);
 	return 0;

@@ -4,11 +4,12 @@
  *
  * One mutex per pool guards the queue and the counters; condition
  * variables say what changed: "work" (a task or the order to stop, for
- * idle workers), "room" (for submitters blocked on a full queue), "idle"
- * (queue and workers empty, for tp_wait_all()) and "left" (a worker
- * started, the workers were joined, the last caller left, for create,
- * shutdown and destroy).  A task handle has its own small lock and
- * condition so that it can outlive the pool and be waited on by anyone.
+ * idle workers), the queue's "room" (for submitters blocked on a full
+ * queue), "idle" (queue and workers empty, for tp_wait_all()) and "left"
+ * (a worker started, the workers were joined, the last caller left, for
+ * create, shutdown and destroy).  A task handle has its own small lock and
+ * condition (pool_core.c) so that it can outlive the pool and be waited
+ * on by anyone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,22 +19,20 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "pool_core.h"
 #include "threadpool.h"
+
+_Static_assert(TP_PENDING == POOL_PENDING && TP_RUNNING == POOL_RUNNING &&
+	       TP_DONE == POOL_DONE && TP_CANCELLED == POOL_CANCELLED,
+	       "enum tp_status is pool_core's status");
 
 /* Beyond this, a worker count is a bug in the caller, not a wish. */
 #define TP_MAX_WORKERS 4096
 
 struct tp_task {
-	struct tp_task *next;		/* queue link, under the pool lock */
+	struct pool_task core;
 	tp_fn fn;
 	void *arg;
-	int64_t result;			/* written before status becomes DONE */
-	int status;			/* enum tp_status, atomic */
-	int refs;			/* pool + caller's handle, atomic */
-	bool has_handle;		/* somebody may wait: take the lock */
-	unsigned int waiters;		/* under lock */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
 };
 
 struct tp_worker {
@@ -45,18 +44,16 @@ struct tp_worker {
 struct tp_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
-	pthread_cond_t room;
 	pthread_cond_t idle;
 	pthread_cond_t left;
 
-	struct tp_task *head, *tail;
-	size_t queued, running, queue_max;
+	struct pool_queue queue;
+	size_t running;
 
 	struct tp_worker *workers;
 	unsigned int nworkers, started, nidle;
 
 	uint64_t submitted, completed, cancelled;
-	unsigned int blocked_submitters;
 	unsigned int callers;		/* threads inside submit/wait_all/shutdown */
 
 	bool shutting_down;		/* no more submits */
@@ -66,31 +63,8 @@ struct tp_pool {
 
 static void task_put(struct tp_task *t)
 {
-	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		/* Only a task with a handle had its lock and condition set up. */
-		if (t->has_handle) {
-			pthread_cond_destroy(&t->cond);
-			pthread_mutex_destroy(&t->lock);
-		}
+	if (pool_task_put(&t->core))
 		free(t);
-	}
-}
-
-/*
- * Publish a final status.  A fire-and-forget task has nobody to wake, so
- * it skips its lock: that is most of the cost of a tiny task.
- */
-static void task_finish(struct tp_task *t, int status)
-{
-	if (!t->has_handle) {
-		__atomic_store_n(&t->status, status, __ATOMIC_RELEASE);
-		return;
-	}
-	pthread_mutex_lock(&t->lock);
-	__atomic_store_n(&t->status, status, __ATOMIC_RELEASE);
-	if (t->waiters)
-		pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
 }
 
 /* Under the pool lock: is the calling thread one of this pool's workers? */
@@ -108,6 +82,7 @@ static void *worker_main(void *data)
 {
 	struct tp_worker *w = data;
 	struct tp_pool *pool = w->pool;
+	struct pool_task *core;
 	struct tp_task *t;
 
 	pthread_mutex_lock(&pool->lock);
@@ -115,32 +90,27 @@ static void *worker_main(void *data)
 	pool->started++;
 	pthread_cond_broadcast(&pool->left);
 	for (;;) {
-		while (!pool->head && !pool->stop) {
+		while (!pool->queue.head && !pool->stop) {
 			pool->nidle++;
 			pthread_cond_wait(&pool->work, &pool->lock);
 			pool->nidle--;
 		}
-		t = pool->head;
-		if (!t)
+		core = pool_queue_pop(&pool->queue);
+		if (!core)
 			break;		/* stopping and nothing left to run */
-		pool->head = t->next;
-		if (!pool->head)
-			pool->tail = NULL;
-		pool->queued--;
 		pool->running++;
-		if (pool->blocked_submitters)
-			pthread_cond_signal(&pool->room);
 		pthread_mutex_unlock(&pool->lock);
 
-		__atomic_store_n(&t->status, TP_RUNNING, __ATOMIC_RELAXED);
-		t->result = t->fn(t->arg);
-		task_finish(t, TP_DONE);
+		t = pool_task_of(core, struct tp_task);
+		__atomic_store_n(&core->status, TP_RUNNING, __ATOMIC_RELAXED);
+		core->result = t->fn(t->arg);
+		pool_task_finish(core, TP_DONE);
 		task_put(t);
 
 		pthread_mutex_lock(&pool->lock);
 		pool->running--;
 		pool->completed++;
-		if (!pool->queued && !pool->running)
+		if (!pool->queue.len && !pool->running)
 			pthread_cond_broadcast(&pool->idle);
 	}
 	pthread_mutex_unlock(&pool->lock);
@@ -151,7 +121,7 @@ static void free_pool(struct tp_pool *pool)
 {
 	pthread_cond_destroy(&pool->left);
 	pthread_cond_destroy(&pool->idle);
-	pthread_cond_destroy(&pool->room);
+	pool_queue_destroy(&pool->queue);
 	pthread_cond_destroy(&pool->work);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->workers);
@@ -187,11 +157,10 @@ int tp_create(struct tp_pool **poolp, unsigned int workers, size_t queue_max)
 		return -ENOMEM;
 	}
 	pool->nworkers = workers;
-	pool->queue_max = queue_max;
 	/* Default attributes: these inits cannot fail on Linux. */
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->work, NULL);
-	pthread_cond_init(&pool->room, NULL);
+	pool_queue_init(&pool->queue, queue_max);
 	pthread_cond_init(&pool->idle, NULL);
 	pthread_cond_init(&pool->left, NULL);
 
@@ -241,7 +210,7 @@ int tp_submit(struct tp_pool *pool, tp_fn fn, void *arg, unsigned int flags,
 	      struct tp_task **taskp)
 {
 	struct tp_task *t;
-	int ret = 0;
+	int ret;
 
 	if (!pool || !fn || (flags & ~TP_NONBLOCK))
 		return -EINVAL;
@@ -249,58 +218,24 @@ int tp_submit(struct tp_pool *pool, tp_fn fn, void *arg, unsigned int flags,
 	t = malloc(sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->next = NULL;
+	pool_task_init(&t->core, taskp != NULL);
 	t->fn = fn;
 	t->arg = arg;
-	t->result = 0;
-	t->status = TP_PENDING;
-	t->has_handle = taskp != NULL;
-	t->refs = t->has_handle ? 2 : 1;
-	t->waiters = 0;
-	if (t->has_handle) {
-		pthread_mutex_init(&t->lock, NULL);
-		pthread_cond_init(&t->cond, NULL);
-	}
 
 	pthread_mutex_lock(&pool->lock);
 	pool->callers++;
-	while (!pool->shutting_down && pool->queue_max &&
-	       pool->queued >= pool->queue_max) {
-		if (flags & TP_NONBLOCK) {
-			ret = -EAGAIN;
-			goto out;
-		}
-		pool->blocked_submitters++;
-		pthread_cond_wait(&pool->room, &pool->lock);
-		pool->blocked_submitters--;
+	ret = pool_queue_wait_room(&pool->queue, &pool->lock,
+				   &pool->shutting_down, flags & TP_NONBLOCK);
+	if (!ret) {
+		pool_queue_push(&pool->queue, &t->core);
+		pool->submitted++;
+		if (pool->nidle)
+			pthread_cond_signal(&pool->work);
 	}
-	if (pool->shutting_down) {
-		ret = -ESHUTDOWN;
-		goto out;
-	}
-	if (pool->tail)
-		pool->tail->next = t;
-	else
-		pool->head = t;
-	pool->tail = t;
-	pool->queued++;
-	pool->submitted++;
-	if (pool->nidle)
-		pthread_cond_signal(&pool->work);
-	/*
-	 * Room freed by a worker wakes one submitter; if this one did not
-	 * use it up (a bigger bound than the wakeups) pass it on.
-	 */
-	if (pool->blocked_submitters && pool->queued < pool->queue_max)
-		pthread_cond_signal(&pool->room);
-out:
 	caller_leave(pool);
 	pthread_mutex_unlock(&pool->lock);
 	if (ret) {
-		if (t->has_handle) {
-			pthread_cond_destroy(&t->cond);
-			pthread_mutex_destroy(&t->lock);
-		}
+		pool_task_destroy(&t->core);
 		free(t);
 	} else if (taskp) {
 		*taskp = t;
@@ -310,22 +245,13 @@ out:
 
 int tp_task_wait(struct tp_task *t, int64_t *result)
 {
-	int status;
-
 	if (!t)
 		return -EINVAL;
 	/* A handle always has its lock: it was asked for at submit. */
-	pthread_mutex_lock(&t->lock);
-	while ((status = __atomic_load_n(&t->status, __ATOMIC_ACQUIRE)) < TP_DONE) {
-		t->waiters++;
-		pthread_cond_wait(&t->cond, &t->lock);
-		t->waiters--;
-	}
-	pthread_mutex_unlock(&t->lock);
-	if (status == TP_CANCELLED)
+	if (pool_task_wait(&t->core) == TP_CANCELLED)
 		return -ECANCELED;
 	if (result)
-		*result = t->result;
+		*result = t->core.result;
 	return 0;
 }
 
@@ -333,7 +259,7 @@ int tp_task_status(struct tp_task *t)
 {
 	if (!t)
 		return -EINVAL;
-	return __atomic_load_n(&t->status, __ATOMIC_ACQUIRE);
+	return pool_task_status(&t->core);
 }
 
 void tp_task_release(struct tp_task *t)
@@ -352,7 +278,7 @@ int tp_wait_all(struct tp_pool *pool)
 		return -EDEADLK;
 	}
 	pool->callers++;
-	while (pool->queued || pool->running)
+	while (pool->queue.len || pool->running)
 		pthread_cond_wait(&pool->idle, &pool->lock);
 	caller_leave(pool);
 	pthread_mutex_unlock(&pool->lock);
@@ -362,8 +288,8 @@ int tp_wait_all(struct tp_pool *pool)
 int tp_shutdown(struct tp_pool *pool, enum tp_shutdown_how how,
 		tp_cancel_fn cancel, void *data)
 {
-	struct tp_task *list = NULL, *t, *next;
-	int n = 0;
+	struct pool_task *list = NULL, *core, *next;
+	size_t n = 0;
 
 	if (!pool || (how != TP_SHUTDOWN_DRAIN && how != TP_SHUTDOWN_CANCEL))
 		return -EINVAL;
@@ -382,13 +308,9 @@ int tp_shutdown(struct tp_pool *pool, enum tp_shutdown_how how,
 		return 0;
 	}
 	pool->shutting_down = true;
-	pthread_cond_broadcast(&pool->room);
+	pool_queue_close(&pool->queue);
 	if (how == TP_SHUTDOWN_CANCEL) {
-		list = pool->head;
-		pool->head = pool->tail = NULL;
-		for (t = list; t; t = t->next)
-			n++;
-		pool->queued = 0;
+		list = pool_queue_take_all(&pool->queue, &n);
 		pool->cancelled += n;
 		if (!pool->running)
 			pthread_cond_broadcast(&pool->idle);
@@ -398,9 +320,11 @@ int tp_shutdown(struct tp_pool *pool, enum tp_shutdown_how how,
 	pthread_mutex_unlock(&pool->lock);
 
 	/* Off the queue, these tasks are ours alone: no lock needed. */
-	for (t = list; t; t = next) {
-		next = t->next;
-		task_finish(t, TP_CANCELLED);
+	for (core = list; core; core = next) {
+		struct tp_task *t = pool_task_of(core, struct tp_task);
+
+		next = core->next;
+		pool_task_finish(core, TP_CANCELLED);
 		if (cancel)
 			cancel(t->fn, t->arg, data);
 		task_put(t);
@@ -414,7 +338,7 @@ int tp_shutdown(struct tp_pool *pool, enum tp_shutdown_how how,
 	pthread_cond_broadcast(&pool->left);
 	caller_leave(pool);
 	pthread_mutex_unlock(&pool->lock);
-	return n;
+	return (int)n;
 }
 
 void tp_destroy(struct tp_pool *pool)
@@ -438,13 +362,13 @@ int tp_stats(struct tp_pool *pool, struct tp_stats *st)
 	pthread_mutex_lock(&pool->lock);
 	st->workers = pool->nworkers;
 	st->idle = pool->nidle;
-	st->queue_max = pool->queue_max;
-	st->queued = pool->queued;
+	st->queue_max = pool->queue.max;
+	st->queued = pool->queue.len;
 	st->running = pool->running;
 	st->submitted = pool->submitted;
 	st->completed = pool->completed;
 	st->cancelled = pool->cancelled;
-	st->blocked_submitters = pool->blocked_submitters;
+	st->blocked_submitters = pool->queue.blocked;
 	st->shut_down = pool->shutting_down;
 	pthread_mutex_unlock(&pool->lock);
 	return 0;
