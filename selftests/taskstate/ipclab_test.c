@@ -508,21 +508,13 @@ TEST(bad_input_is_one_line_and_exit_2)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		char *argv[8] = { "ipclab" };
-		struct run r;
-		char *nl;
+		struct ts_run r;
 
 		for (int j = 0; bad[i][j]; j++)
 			argv[j + 1] = (char *)bad[i][j];
-		run_ipclab(_metadata, argv, &r);
-		EXPECT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 2)
-			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
-			       r.t.status);
-		nl = strchr(r.t.errbuf, '\n');
-		EXPECT_TRUE(nl && !nl[1] && !strncmp(r.t.errbuf, "ipclab: ", 8))
-			TH_LOG("%s %s: stderr '%s'", bad[i][0], bad[i][1] ?: "",
-			       r.t.errbuf);
-		EXPECT_EQ(0, strlen(r.t.outbuf)) TH_LOG("stdout '%s'", r.t.outbuf);
-		free_run(&r);
+		ts_run_init(&r);
+		ts_expect_bad_usage(_metadata, &r, "ipclab", argv, "ipclab: ");
+		ts_run_release(&r);
 	}
 	/* The limits are named. */
 	{

@@ -427,20 +427,11 @@ TEST_F(usage, bad_usage_is_one_line_and_exit_2)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		char *argv[8] = { "ipclab", "pool" };
-		const char *err;
 
 		for (int j = 0; j < 5 && bad[i][j]; j++)
 			argv[j + 2] = (char *)bad[i][j];
-		run(_metadata, &self->r, argv);
-		err = self->r.t.errbuf;
-		EXPECT_TRUE(ts_exited_with(self->r.t.status, 2))
-			TH_LOG("%s %s: status %#x", bad[i][0], bad[i][1] ?: "",
-			       self->r.t.status);
-		EXPECT_EQ(0, strlen(self->r.t.outbuf))
-			TH_LOG("%s: stdout '%s'", bad[i][0], self->r.t.outbuf);
-		EXPECT_TRUE(!strncmp(err, "ipclab: pool: ", 14) &&
-			    strchr(err, '\n') == err + strlen(err) - 1)
-			TH_LOG("%s: stderr '%s'", bad[i][0], err);
+		ts_expect_bad_usage(_metadata, &self->r.t, "ipclab", argv,
+				    "ipclab: pool: ");
 	}
 }
 

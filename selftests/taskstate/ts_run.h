@@ -178,6 +178,28 @@ static inline bool ts_exited_with(int status, int code)
 	return WIFEXITED(status) && WEXITSTATUS(status) == code;
 }
 
+/*
+ * Run userspace/@tool with @argv (in @r) and expect what every command
+ * does with bad usage: exit status 2, nothing on stdout, and one line on
+ * stderr that starts with @prefix.
+ */
+static inline void ts_expect_bad_usage(struct __test_metadata *_metadata,
+				       struct ts_run *r, const char *tool,
+				       char *const argv[], const char *prefix)
+{
+	const char *nl;
+
+	ts_run_start(_metadata, r, tool, argv);
+	ts_run_finish(_metadata, r);
+	EXPECT_TRUE(ts_exited_with(r->status, 2))
+		TH_LOG("%s %s: status %#x", argv[1], argv[2] ?: "", r->status);
+	EXPECT_EQ(0, strlen(r->outbuf))
+		TH_LOG("%s %s: stdout '%s'", argv[1], argv[2] ?: "", r->outbuf);
+	nl = strchr(r->errbuf, '\n');
+	EXPECT_TRUE(nl && !nl[1] && !strncmp(r->errbuf, prefix, strlen(prefix)))
+		TH_LOG("%s %s: stderr '%s'", argv[1], argv[2] ?: "", r->errbuf);
+}
+
 static inline void ts_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
