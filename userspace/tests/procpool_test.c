@@ -27,29 +27,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/procpool.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-#define WAIT_FOR(cond) ({					\
-	double __end = now_s() + 5;				\
-	bool __ok;						\
-	while (!(__ok = (cond)) && now_s() < __end)		\
-		sleep_ms(1);					\
-	__ok; })
+#include "wait_for.h"
 
 /* Memory the test and its workers both see. */
 struct shared {

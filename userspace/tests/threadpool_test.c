@@ -20,30 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/threadpool.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Poll @cond (a statement expression) for up to 5 s. */
-#define WAIT_FOR(cond) ({					\
-	double __end = now_s() + 5;				\
-	bool __ok;						\
-	while (!(__ok = (cond)) && now_s() < __end)		\
-		sleep_ms(1);					\
-	__ok; })
+#include "wait_for.h"
 
 /* ---- tasks ------------------------------------------------------------- */
 
