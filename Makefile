@@ -22,7 +22,7 @@ KSRC = $(shell scripts/kernel-src)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
 .PHONY: all deps module userspace po selftests bench bench-build check install uninstall \
-	compat checkpatch sparse demo check-debug \
+	compat check-packaging checkpatch sparse demo check-debug \
 	clean help
 
 all: module userspace po selftests bench-build
@@ -118,6 +118,9 @@ uninstall:
 compat:
 	scripts/compat
 
+check-packaging: all
+	scripts/check-packaging
+
 clean:
 	-$(KBUILD) clean
 	$(MAKE) -C userspace clean
@@ -135,3 +138,6 @@ help:
 	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"
 	@echo "make bench    tracing overhead, loss, IPC costs in one VM (bench/results)"
 	@echo "make deps     install the Debian packages needed (run as root)"
+	@echo "make install  module, tools, man page, udev rule, catalogues (DESTDIR, PREFIX)"
+	@echo "make check-packaging  make install/uninstall into a scratch root, a dkms build"
+	@echo "make compat   compile the module against a 6.12 tree (W=1, sparse)"
