@@ -620,6 +620,41 @@ static void print_summary(struct lab *lab, const struct story *st, bool ok)
 	story_summary_text(st, lab->o.messages);
 }
 
+/* The results page the participants write, and the cleanup on a signal. */
+static void lab_prepare(struct lab *lab)
+{
+	lab->coordinator = getpid();
+	for (int i = 0; i < 4; i++)
+		lab->fd[i] = -1;
+	lab->res = mmap(NULL, sizeof(*lab->res) * LAB_NR_ROLES,
+			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lab->res == MAP_FAILED)
+		die_errno("mmap(results)");
+	cleanup_install();
+}
+
+/*
+ * One exchange from the mechanism's setup to its teardown.  Return: both
+ * sides finished and every message arrived intact.
+ */
+static bool lab_go(struct lab *lab, struct lab_thread_arg args[LAB_NR_ROLES])
+{
+	const struct lab_mech *mech = lab->mech;
+
+	mech->setup(lab);
+	/* The receiver first, so it is there (and waiting) when data comes. */
+	start_participant(lab, LAB_RECEIVER, &args[LAB_RECEIVER]);
+	start_participant(lab, LAB_SENDER, &args[LAB_SENDER]);
+	wait_participants(lab);
+	if (mech->teardown)
+		mech->teardown(lab);
+	cleanup_run();
+	return lab->res[LAB_SENDER].done && lab->res[LAB_RECEIVER].done &&
+	       lab->res[LAB_SENDER].messages == lab->o.messages &&
+	       lab->res[LAB_RECEIVER].messages == lab->o.messages &&
+	       !lab->res[LAB_RECEIVER].mismatches;
+}
+
 int lab_main(const struct lab_mech *mech, int argc, char **argv)
 {
 	struct lab_thread_arg args[LAB_NR_ROLES];
@@ -636,29 +671,10 @@ int lab_main(const struct lab_mech *mech, int argc, char **argv)
 			    mech->name, lab.o.size, limit, limit_name);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	lab.coordinator = getpid();
-	for (int i = 0; i < 4; i++)
-		lab.fd[i] = -1;
-	lab.res = mmap(NULL, sizeof(*lab.res) * LAB_NR_ROLES,
-		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (lab.res == MAP_FAILED)
-		die_errno("mmap(results)");
-	cleanup_install();
-
+	lab_prepare(&lab);
+	/* Before the setup: its forks and first blocks are part of the story. */
 	story_open(&st, lab.o.json, lab.o.quiet);
-	mech->setup(&lab);
-	/* The receiver first, so it is there (and waiting) when data comes. */
-	start_participant(&lab, LAB_RECEIVER, &args[LAB_RECEIVER]);
-	start_participant(&lab, LAB_SENDER, &args[LAB_SENDER]);
-	wait_participants(&lab);
-	if (mech->teardown)
-		mech->teardown(&lab);
-	cleanup_run();
-
-	ok = lab.res[LAB_SENDER].done && lab.res[LAB_RECEIVER].done &&
-	     lab.res[LAB_SENDER].messages == lab.o.messages &&
-	     lab.res[LAB_RECEIVER].messages == lab.o.messages &&
-	     !lab.res[LAB_RECEIVER].mismatches &&
+	ok = lab_go(&lab, args) &&
 	     lab.res[LAB_SENDER].checksum == lab.res[LAB_RECEIVER].checksum;
 
 	/* Threads report their ids themselves: known only now. */
@@ -686,25 +702,8 @@ bool lab_exchange(const struct lab_mech *mech, const struct lab_opts *o,
 	bool ok;
 
 	fast_fill = t != NULL;
-	lab.coordinator = getpid();
-	for (int i = 0; i < 4; i++)
-		lab.fd[i] = -1;
-	lab.res = mmap(NULL, sizeof(*lab.res) * LAB_NR_ROLES,
-		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (lab.res == MAP_FAILED)
-		die_errno("mmap(results)");
-	cleanup_install();
-	mech->setup(&lab);
-	start_participant(&lab, LAB_RECEIVER, &args[LAB_RECEIVER]);
-	start_participant(&lab, LAB_SENDER, &args[LAB_SENDER]);
-	wait_participants(&lab);
-	if (mech->teardown)
-		mech->teardown(&lab);
-	cleanup_run();
-	ok = lab.res[LAB_SENDER].done && lab.res[LAB_RECEIVER].done &&
-	     lab.res[LAB_SENDER].messages == o->messages &&
-	     lab.res[LAB_RECEIVER].messages == o->messages &&
-	     !lab.res[LAB_RECEIVER].mismatches;
+	lab_prepare(&lab);
+	ok = lab_go(&lab, args);
 	munmap(lab.res, sizeof(*lab.res) * LAB_NR_ROLES);
 	fast_fill = false;
 	return ok;
