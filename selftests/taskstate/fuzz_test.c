@@ -119,6 +119,41 @@ static void some_filter(struct taskstate_filter *f)
 		f->__reserved = rnd();
 }
 
+enum { CALL_IOCTL, CALL_READ, CALL_POLL, CALL_WRITE, NR_CALLS };
+
+/* How each kind of call ended: [0] succeeded, [errno] refused. */
+static unsigned int tally[NR_CALLS][256];
+
+static void count(int call, long ret, int err)
+{
+	tally[call][ret >= 0 ? 0 : err & 0xff]++;
+}
+
+/* "read: 6011 calls, 2950 ok, EAGAIN 2001, EFAULT 1060": the figures. */
+static void log_tally(struct __test_metadata *_metadata)
+{
+	static const char *const names[NR_CALLS] = {
+		"ioctl", "read", "poll", "procfs write",
+	};
+
+	for (int call = 0; call < NR_CALLS; call++) {
+		char line[512];
+		unsigned int n = 0;
+		int len = 0;
+
+		for (int e = 0; e < 256; e++)
+			n += tally[call][e];
+		len += snprintf(line + len, sizeof(line) - len, "%s: %u calls, %u ok",
+				names[call], n, tally[call][0]);
+		for (int e = 1; e < 256 && len < (int)sizeof(line); e++)
+			if (tally[call][e])
+				len += snprintf(line + len, sizeof(line) - len,
+						", %s %u", strerrorname_np(e) ?: "?",
+						tally[call][e]);
+		TH_LOG("%s", line);
+	}
+}
+
 static bool allowed(int err, const int *ok)
 {
 	for (; *ok; ok++)
@@ -170,6 +205,7 @@ TEST_F(fuzz, every_call_succeeds_or_fails_as_documented)
 				fill_random(arg, 512);
 			ret = ioctl(fd, cmd, arg);
 			err = errno;
+			count(CALL_IOCTL, ret, err);
 			if (ret < 0 && !allowed(err, ioctl_errs)) {
 				TH_LOG("iteration %d: ioctl 0x%x: %s", i, cmd,
 				       strerror(err));
@@ -186,6 +222,7 @@ TEST_F(fuzz, every_call_succeeds_or_fails_as_documented)
 
 			ret = read(fd, p, len);
 			err = errno;
+			count(CALL_READ, ret, err);
 			if (ret < 0 && !allowed(err, read_errs)) {
 				TH_LOG("iteration %d: read %zu: %s", i, len,
 				       strerror(err));
@@ -198,6 +235,7 @@ TEST_F(fuzz, every_call_succeeds_or_fails_as_documented)
 			struct pollfd pfd = { .fd = fd, .events = rnd() };
 
 			ret = poll(&pfd, 1, 0);
+			count(CALL_POLL, ret, errno);
 			if (ret < 0) {
 				TH_LOG("iteration %d: poll: %s", i, strerror(errno));
 				bad++;
@@ -214,6 +252,7 @@ TEST_F(fuzz, every_call_succeeds_or_fails_as_documented)
 			ret = write(pfd, rnd() % 8 ? self->buf : some_pointer(self), len);
 			err = errno;
 			close(pfd);
+			count(CALL_WRITE, ret, err);
 			if (len && ret >= 0) {
 				TH_LOG("iteration %d: junk write to %s accepted", i, path);
 				bad++;
@@ -226,6 +265,7 @@ TEST_F(fuzz, every_call_succeeds_or_fails_as_documented)
 	}
 	if (fd >= 0)
 		close(fd);
+	log_tally(_metadata);
 	EXPECT_EQ(0, bad);
 
 	/* Still healthy. */
