@@ -434,7 +434,7 @@ int ipclab_bench(int argc, char **argv)
 						snprintf(note, sizeof(note),
 							 b.csv ? "n/a: over the limit of %" PRIu64 " bytes (%s)" :
 							 _("n/a: over the limit of %" PRIu64 " bytes (%s)"),
-							 limit, limit_name);
+							 limit, b.csv ? limit_name : _(limit_name));
 						/* One CSV field: no commas. */
 						while ((comma = strchr(note, ',')))
 							*comma = ';';

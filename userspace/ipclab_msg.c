@@ -104,7 +104,7 @@ const struct lab_mech lab_sysv_msg = {
 static uint64_t posix_mq_max(const struct lab *lab, const char **limit)
 {
 	(void)lab;
-	*limit = _("the queue's mq_msgsize, at most /proc/sys/fs/mqueue/msgsize_max");
+	*limit = N_("the queue's mq_msgsize, at most /proc/sys/fs/mqueue/msgsize_max");
 	return lab_proc_u64(MQ_MSGSIZE_PATH, 8192);
 }
 

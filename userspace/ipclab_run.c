@@ -668,7 +668,7 @@ int lab_main(const struct lab_mech *mech, int argc, char **argv)
 	limit = mech->max_size ? mech->max_size(&lab, &limit_name) : 0;
 	if (limit && lab.o.size > limit)
 		usage_error(_("%s: --size %" PRIu64 " is over the limit of %" PRIu64 " bytes (%s)"),
-			    mech->name, lab.o.size, limit, limit_name);
+			    mech->name, lab.o.size, limit, _(limit_name));
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	lab_prepare(&lab);

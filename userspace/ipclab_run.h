@@ -71,8 +71,9 @@ struct lab_mech {
 	uint64_t default_size;
 	/*
 	 * The largest message the mechanism carries (0: LAB_MAX_SIZE) and
-	 * the name of that limit for the error message.  Called before
-	 * anything is created, so a refusal leaves nothing behind.
+	 * the name of that limit, untranslated (N_()): people get _() of
+	 * it, CSV keeps the English.  Called before anything is created,
+	 * so a refusal leaves nothing behind.
 	 */
 	uint64_t (*max_size)(const struct lab *lab, const char **limit);
 	/* Create the objects (in the coordinator, before any participant). */

@@ -20,7 +20,7 @@
 static uint64_t signal_max(const struct lab *lab, const char **limit)
 {
 	(void)lab;
-	*limit = _("sizeof(union sigval), the value a queued signal carries");
+	*limit = N_("sizeof(union sigval), the value a queued signal carries");
 	return sizeof(union sigval);
 }
 

@@ -125,7 +125,7 @@ static uint64_t unix_dgram_max(const struct lab *lab, const char **limit)
 		die_errno("getsockopt(SO_SNDBUF)");
 	close_or_die(fd, "socket");
 	/* unix_dgram_sendmsg(): EMSGSIZE above sk_sndbuf - 32. */
-	*limit = _("the AF_UNIX datagram limit: SO_SNDBUF - 32, see /proc/sys/net/core/wmem_default");
+	*limit = N_("the AF_UNIX datagram limit: SO_SNDBUF - 32, see /proc/sys/net/core/wmem_default");
 	return sndbuf > 32 ? (uint64_t)sndbuf - 32 : 1;
 }
 
