@@ -27,6 +27,7 @@
 #include "lib/i18n.h"
 #include "lib/stream.h"
 #include "lib/util.h"
+#include "ipclab_run.h"
 #include "ipclab_story.h"
 
 /* lifecycle, killed-blocked, killed-ready */
@@ -241,12 +242,10 @@ int ipclab_states(int argc, char **argv)
 		} else if (opt == OPT_QUIET) {
 			quiet = true;
 		} else {
-			usage_error(_("states: bad option '%s'; try 'ipclab states --help'"),
-				    argv[optind - 1]);
+			lab_bad_option("states", argv);
 		}
 	}
-	if (optind != argc)
-		usage_error(_("states: unexpected argument '%s'"), argv[optind]);
+	lab_no_operands("states", argc, argv);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	story_open(&st, json, quiet);
