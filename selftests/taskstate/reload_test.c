@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The module unloads and loads again cleanly, many times, while the system
- * forks, blocks and wakes; and it cannot be unloaded while in use.
+ * forks, blocks and wakes; it cannot be unloaded while in use, and a
+ * reader killed in the middle of a blocking read() lets it go.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,9 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/taskstate.h>
 
 #include "kselftest_harness.h"
 #include "ts_selftest.h"
@@ -153,6 +158,107 @@ TEST_F(module, unload_refused_while_device_open)
 	EXPECT_EQ(0, access(TS_PROC_TRANSITIONS, F_OK));
 	close(fd);
 	EXPECT_EQ(0, unload()) TH_LOG("after close: %s", strerror(errno));
+	EXPECT_EQ(0, load(self->path));
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* 'S' once @pid sleeps (in our case: in the device's read()). */
+static bool sleeping(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+static bool wait_sleeping(pid_t pid)
+{
+	uint64_t deadline = now_ns() + TS_MS(5000) * 1000000ull;
+
+	while (!sleeping(pid)) {
+		if (now_ns() > deadline)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/*
+ * A reader asleep in a blocking read() that nothing will satisfy: a
+ * signal interrupts it (EINTR, no data), the module stays pinned while it
+ * holds the device, and once it is killed in the middle of the next read
+ * the module unloads.
+ */
+TEST_F(module, a_reader_killed_in_read_releases_the_module)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	int ready[2], status;
+	char c;
+	pid_t reader;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	ASSERT_EQ(0, pipe(ready));
+	reader = fork();
+	ASSERT_LE(0, reader);
+	if (reader == 0) {
+		struct taskstate_filter f = { .flags = TASKSTATE_FILTER_COMM };
+		struct taskstate_event ev;
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sigaction(SIGUSR1, &sa, NULL);
+		/* No task has this name: the read waits until a signal. */
+		strcpy(f.comm, "ts-nobody");
+		fd = open("/dev/taskstate", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, TASKSTATE_IOC_SET_FILTER, &f) ||
+		    ioctl(fd, TASKSTATE_IOC_START))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		if (read(fd, &ev, sizeof(ev)) != -1 || errno != EINTR)
+			_exit(2);
+		if (write(ready[1], "i", 1) != 1)
+			_exit(1);
+		read(fd, &ev, sizeof(ev));	/* killed in here */
+		_exit(3);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ('r', c);
+	ASSERT_TRUE(wait_sleeping(reader)) TH_LOG("the reader never slept in read()");
+
+	ASSERT_EQ(0, kill(reader, SIGUSR1));
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the reader died: read() was not interrupted");
+	EXPECT_EQ('i', c);
+	ASSERT_TRUE(wait_sleeping(reader));
+
+	EXPECT_EQ(-1, unload());
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, access(TS_PROC_TRANSITIONS, F_OK));
+
+	ASSERT_EQ(0, kill(reader, SIGKILL));
+	ASSERT_EQ(reader, waitpid(reader, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("status %#x", status);
+	close(ready[0]);
+	/* Its file is released with its last reference, at exit. */
+	EXPECT_EQ(0, unload()) TH_LOG("after the reader died: %s", strerror(errno));
 	EXPECT_EQ(0, load(self->path));
 }
 
