@@ -119,7 +119,7 @@ FIXTURE_TEARDOWN(module)
 }
 
 /* Each unload waits for RCU grace periods: slow under emulation. */
-TEST_F_TIMEOUT(module, reload_under_load, 300)
+TEST_F_TIMEOUT(module, reload_under_load, 300 * TS_TIME_SCALE)
 {
 	struct ts_counters c;
 	uint64_t start;

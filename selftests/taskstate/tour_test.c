@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "ts_selftest.h"
 
 FIXTURE(tour) {
 	char repo[PATH_MAX];
@@ -36,8 +37,12 @@ FIXTURE_TEARDOWN(tour)
 {
 }
 
-/* The tour takes under a minute under TCG; leave room for a busy host. */
-TEST_F_TIMEOUT(tour, every_command_runs_and_prints_what_the_text_relies_on, 280)
+/*
+ * The tour takes under a minute under TCG, about six on the debug kernel;
+ * leave room for a busy host.
+ */
+TEST_F_TIMEOUT(tour, every_command_runs_and_prints_what_the_text_relies_on,
+	       280 * TS_TIME_SCALE)
 {
 	char cmd[PATH_MAX + 64], *line = NULL;
 	size_t cap = 0;
