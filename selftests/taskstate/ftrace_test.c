@@ -260,17 +260,7 @@ static void module_counts(const struct taskstate_event *ev, size_t n,
 
 static bool blocked_in_pipe(pid_t pid)
 {
-	char path[64], state = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-		state = 0;
-	fclose(f);
-	return state == 'S';
+	return ts_proc_state(pid) == 'S';
 }
 
 static void wait_blocked(struct __test_metadata *_metadata, const pid_t *pids)

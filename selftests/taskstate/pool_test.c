@@ -331,17 +331,9 @@ TEST_F(pool, workers_sleep_when_idle_and_the_submitter_wakes_them)
 /* Gone, or only a zombie left for init to reap: it runs no more. */
 static bool gone(pid_t pid)
 {
-	char path[64], state = 0;
-	FILE *f;
+	char state = ts_proc_state(pid);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT;
-	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-		state = 0;
-	fclose(f);
-	return state == 'Z' || state == 'X';
+	return !state || state == 'Z' || state == 'X';
 }
 
 TEST_F(pool, ctrl_c_leaves_no_worker)

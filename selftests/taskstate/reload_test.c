@@ -166,31 +166,12 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
-/* 'S' once @pid sleeps (in our case: in the device's read()). */
-static bool sleeping(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] == 'S';
-}
-
+/* Until @pid sleeps (in our case: in the device's read()). */
 static bool wait_sleeping(pid_t pid)
 {
 	uint64_t deadline = now_ns() + TS_MS(5000) * 1000000ull;
 
-	while (!sleeping(pid)) {
+	while (ts_proc_state(pid) != 'S') {
 		if (now_ns() > deadline)
 			return false;
 		usleep(1000);

@@ -142,22 +142,9 @@ static void go(struct __test_metadata *_metadata, int fd)
 /* Until @pid sleeps (S in /proc/PID/stat): then it waits for us. */
 static void wait_sleeping(struct __test_metadata *_metadata, pid_t pid)
 {
-	char path[64], buf[512];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	for (int i = 0; i < WAIT_MS / 10; i++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		char *end;
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			end = strrchr(buf, ')');
-			if (end && end[1] == ' ' && end[2] == 'S')
-				return;
-		}
+		if (ts_proc_state(pid) == 'S')
+			return;
 		sleep_ms(10);
 	}
 	ASSERT_TRUE(false) TH_LOG("pid %d never went to sleep", pid);

@@ -3,6 +3,12 @@
 #ifndef TS_SELFTEST_H
 #define TS_SELFTEST_H
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
 /*
  * Debug kernels (make check-debug: KASAN, lockdep...) run everything
  * several times slower; they build the tests with TS_TIME_SCALE > 1, which
@@ -31,5 +37,28 @@
 		if (_metadata->skip)		\
 			return;			\
 	} while (0)
+
+/*
+ * @pid's state letter from /proc/PID/stat (R, S, D, Z...), or 0 once it is
+ * gone.  comm may hold ')' and spaces: the state follows the last ')'.
+ */
+static inline char ts_proc_state(pid_t pid)
+{
+	char path[64], buf[512], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	end = strrchr(buf, ')');
+	return end && end[1] == ' ' ? end[2] : 0;
+}
 
 #endif
