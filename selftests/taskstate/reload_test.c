@@ -166,19 +166,6 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
-/* Until @pid sleeps (in our case: in the device's read()). */
-static bool wait_sleeping(pid_t pid)
-{
-	uint64_t deadline = now_ns() + TS_MS(5000) * 1000000ull;
-
-	while (ts_proc_state(pid) != 'S') {
-		if (now_ns() > deadline)
-			return false;
-		usleep(1000);
-	}
-	return true;
-}
-
 /*
  * A reader asleep in a blocking read() that nothing will satisfy: a
  * signal interrupts it (EINTR, no data), the module stays pinned while it
@@ -222,12 +209,13 @@ TEST_F(module, a_reader_killed_in_read_releases_the_module)
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	ASSERT_EQ('r', c);
-	ASSERT_TRUE(wait_sleeping(reader)) TH_LOG("the reader never slept in read()");
+	ASSERT_TRUE(ts_wait_state(reader, 'S', 5000))
+		TH_LOG("the reader never slept in read()");
 
 	ASSERT_EQ(0, kill(reader, SIGUSR1));
 	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the reader died: read() was not interrupted");
 	EXPECT_EQ('i', c);
-	ASSERT_TRUE(wait_sleeping(reader));
+	ASSERT_TRUE(ts_wait_state(reader, 'S', 5000));
 
 	EXPECT_EQ(-1, unload());
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("%s", strerror(errno));

@@ -142,12 +142,8 @@ static void go(struct __test_metadata *_metadata, int fd)
 /* Until @pid sleeps (S in /proc/PID/stat): then it waits for us. */
 static void wait_sleeping(struct __test_metadata *_metadata, pid_t pid)
 {
-	for (int i = 0; i < WAIT_MS / 10; i++) {
-		if (ts_proc_state(pid) == 'S')
-			return;
-		sleep_ms(10);
-	}
-	ASSERT_TRUE(false) TH_LOG("pid %d never went to sleep", pid);
+	ASSERT_TRUE(ts_wait_state(pid, 'S', WAIT_MS))
+		TH_LOG("pid %d never went to sleep", pid);
 }
 
 static void filter_pid(struct __test_metadata *_metadata, struct ts_stream *s,

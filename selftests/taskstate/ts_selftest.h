@@ -4,6 +4,7 @@
 #define TS_SELFTEST_H
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -59,6 +60,20 @@ static inline char ts_proc_state(pid_t pid)
 	buf[n] = '\0';
 	end = strrchr(buf, ')');
 	return end && end[1] == ' ' ? end[2] : 0;
+}
+
+/*
+ * Poll until @pid is in @state (say 'S': asleep, waiting for the test),
+ * for up to TS_MS(@ms).  Return: false if it never got there.
+ */
+static inline bool ts_wait_state(pid_t pid, char state, long ms)
+{
+	for (long waited = 0; ts_proc_state(pid) != state; waited += 10) {
+		if (waited >= TS_MS(ms))
+			return false;
+		usleep(10000);
+	}
+	return true;
 }
 
 #endif
