@@ -40,19 +40,30 @@ struct ts_ring {
 	struct ts_cpu_ring cpu[];	/* nr_cpu_ids */
 };
 
+size_t ts_ring_bytes(u32 records_per_cpu)
+{
+	struct ts_ring *ring;
+
+	return struct_size(ring, cpu, nr_cpu_ids) +
+	       array3_size(roundup_pow_of_two(records_per_cpu),
+			   sizeof(struct ts_record), num_possible_cpus());
+}
+
+/* Charged to the memory cgroup of the task that asks for it. */
 struct ts_ring *ts_ring_alloc(u32 records_per_cpu)
 {
 	struct ts_ring *ring;
 	int cpu;
 
-	ring = kzalloc(struct_size(ring, cpu, nr_cpu_ids), GFP_KERNEL);
+	ring = kzalloc(struct_size(ring, cpu, nr_cpu_ids), GFP_KERNEL_ACCOUNT);
 	if (!ring)
 		return NULL;
 	ring->size = roundup_pow_of_two(records_per_cpu);
 	ring->last_cpu = -1;
 	for_each_possible_cpu(cpu) {
-		ring->cpu[cpu].recs = vmalloc_array(ring->size,
-						    sizeof(struct ts_record));
+		ring->cpu[cpu].recs =
+			__vmalloc(array_size(ring->size, sizeof(struct ts_record)),
+				  GFP_KERNEL_ACCOUNT);
 		if (!ring->cpu[cpu].recs) {
 			ts_ring_free(ring);
 			return NULL;

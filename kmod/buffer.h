@@ -2,12 +2,15 @@
 #ifndef _TASKSTATE_BUFFER_H
 #define _TASKSTATE_BUFFER_H
 
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 struct ts_record;
 struct ts_ring;
 
 struct ts_ring *ts_ring_alloc(u32 records_per_cpu);
+/* What ts_ring_alloc(@records_per_cpu) takes, at most. */
+size_t ts_ring_bytes(u32 records_per_cpu);
 void ts_ring_free(struct ts_ring *ring);
 
 /*
