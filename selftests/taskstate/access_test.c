@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,6 +231,180 @@ TEST_F(access, a_group_reader_sees_only_its_own_tasks)
 	EXPECT_EQ(0, as_nobody(-1, try_closed_doors, NULL));
 	kill(busy, SIGKILL);
 	waitpid(busy, NULL, 0);
+}
+
+/* As a dev_group member: no more than the default buffer. */
+static int ask_for_a_bigger_buffer(void *arg)
+{
+	struct ts_stream *s = ts_stream_open(NULL, 0);
+
+	(void)arg;
+	if (!s)
+		return 10;
+	if (ts_stream_set_buffer(s, 8192) != -EPERM)
+		return 11;
+	if (ts_stream_set_buffer(s, 4096))
+		return 12;
+	if (ts_stream_set_buffer(s, 64))
+		return 13;
+	ts_stream_close(s);
+	return 0;
+}
+
+struct foreign {
+	pid_t root_pid;		/* writes to @pipe_wr: wakes our reader */
+	int pipe_rd;
+	int go_wr;		/* the root writer starts on a byte here */
+};
+
+/*
+ * As a dev_group member: a child of ours reads a pipe that a root process
+ * writes, so root wakes it.  The wakeups are ours to see; the root waker
+ * is not: no other_pid or other_comm of it.  And a non-dumpable child of
+ * ours (as a setuid program is) blocks with no wait site shown.
+ */
+static int watch_foreign_wakers(void *arg)
+{
+	static struct taskstate_event ev[TS_STREAM_BATCH];
+	const struct foreign *w = arg;
+	uint64_t deadline = now_ns() + 10000000000ull;
+	struct ts_stream *s = ts_stream_open(NULL, 0);
+	int wakeups = 0, sited = 0, hidden = 0;
+	pid_t reader, secret;
+	char c;
+
+	if (!s)
+		return 10;
+	if (ts_stream_start(s))
+		return 11;
+	/* Dropping root made us undumpable, as a setuid program; not our child. */
+	prctl(PR_SET_DUMPABLE, 1);
+	reader = fork();
+	if (reader == 0) {
+		for (int i = 0; i < 20; i++)
+			if (read(w->pipe_rd, &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	secret = fork();
+	if (secret == 0) {
+		prctl(PR_SET_DUMPABLE, 0);
+		for (int i = 0; i < 20; i++)
+			usleep(1000);
+		_exit(0);
+	}
+	if (write(w->go_wr, "g", 1) != 1)
+		return 12;
+	while (now_ns() < deadline) {
+		ssize_t n = ts_stream_read(s, ev, TS_STREAM_BATCH, 300);
+
+		if (n < 0)
+			return 13;
+		if (n == 0 && wakeups >= 20)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (ev[i].kind != TASKSTATE_KIND_EVENT)
+				continue;
+			if (ev[i].other_pid == w->root_pid)
+				return 14;	/* named root's task */
+			if (ev[i].pid == reader &&
+			    ev[i].transition == TASKSTATE_TR_WAKE)
+				wakeups++;
+			if (ev[i].pid == reader &&
+			    ev[i].transition == TASKSTATE_TR_BLOCK)
+				sited += ev[i].wait_site[0] != '\0';
+			if (ev[i].pid == secret &&
+			    ev[i].transition == TASKSTATE_TR_BLOCK) {
+				if (ev[i].wait_site[0])
+					return 15;	/* a private site */
+				hidden++;
+			}
+		}
+	}
+	waitpid(reader, NULL, 0);
+	waitpid(secret, NULL, 0);
+	ts_stream_close(s);
+	if (wakeups < 20)
+		return 16;
+	if (!sited)
+		return 17;	/* sites are shown at all */
+	if (!hidden)
+		return 18;
+	return 0;
+}
+
+/* Settings written through a descriptor root opened and handed down. */
+static int write_through(void *arg)
+{
+	const int *fds = arg;
+
+	if (write(fds[0], "wait_sites=1", 12) != -1 || errno != EPERM)
+		return 1;
+	if (write(fds[1], "reset", 5) != -1 || errno != EPERM)
+		return 2;
+	return 0;
+}
+
+TEST_F(access, a_group_reader_is_not_told_of_other_users)
+{
+	char params[64];
+	struct foreign w;
+	int data[2], go[2];
+	char c;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	snprintf(params, sizeof(params), "dev_mode=0666 dev_group=%d",
+		 READERS_GID);
+	self->reloaded = true;
+	ASSERT_EQ(0, reload(self->ko, params)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, as_nobody(READERS_GID, ask_for_a_bigger_buffer, NULL));
+
+	ASSERT_EQ(0, pipe(data));
+	ASSERT_EQ(0, pipe(go));
+	w.root_pid = fork();
+	ASSERT_LE(0, w.root_pid);
+	if (w.root_pid == 0) {
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		for (int i = 0; i < 20; i++) {
+			usleep(2000);
+			if (write(data[1], "x", 1) != 1)
+				_exit(2);
+		}
+		_exit(0);
+	}
+	w.pipe_rd = data[0];
+	w.go_wr = go[1];
+	EXPECT_EQ(0, as_nobody(READERS_GID, watch_foreign_wakers, &w));
+	kill(w.root_pid, SIGKILL);
+	waitpid(w.root_pid, NULL, 0);
+}
+
+TEST_F(access, settings_need_privilege_when_written_too)
+{
+	char before[512], after[512];
+	int fds[2];
+	FILE *f;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	f = fopen("/proc/taskstate/config", "re");
+	ASSERT_NE(NULL, f);
+	before[fread(before, 1, sizeof(before) - 1, f)] = '\0';
+	fclose(f);
+	fds[0] = open("/proc/taskstate/config", O_WRONLY | O_CLOEXEC);
+	fds[1] = open("/proc/taskstate/transitions", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fds[0]);
+	ASSERT_LE(0, fds[1]);
+	EXPECT_EQ(0, as_nobody(-1, write_through, fds));
+	close(fds[0]);
+	close(fds[1]);
+	f = fopen("/proc/taskstate/config", "re");
+	ASSERT_NE(NULL, f);
+	after[fread(after, 1, sizeof(after) - 1, f)] = '\0';
+	fclose(f);
+	EXPECT_STREQ(before, after);
 }
 
 TEST_HARNESS_MAIN
