@@ -176,7 +176,7 @@ TEST_F_TIMEOUT(model, every_dispatch_comes_from_ready_under_a_signal_storm,
 	self->kids[0] = sleeper;
 	filter(_metadata, self->s, TASKSTATE_FILTER_PIDS, sleeper);
 	pin_to_cpu(1);
-	until = now_ns() + TS_MS(3000) * NSEC_PER_MSEC;
+	until = now_ns() + TS_MS(8000) * NSEC_PER_MSEC;
 	while (now_ns() < until) {
 		for (int i = 0; i < 200; i++)
 			syscall(SYS_tgkill, sleeper, sleeper, SIGUSR1);
