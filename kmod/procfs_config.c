@@ -73,8 +73,9 @@ static int ts_config_apply(char *line)
 		ts_set_default_buffer_records(v);
 		return 0;
 	}
+	/* 0: back to the default, a share of RAM. */
 	if (!strcmp(line, "buffer_memory_mb")) {
-		if (ts_config_number(value, 1, TS_BUFFER_MEMORY_MB_MAX, &v))
+		if (ts_config_number(value, 0, TS_BUFFER_MEMORY_MB_MAX, &v))
 			return -EINVAL;
 		ts_set_buffer_memory_mb(v);
 		return 0;

@@ -86,21 +86,29 @@ static DEFINE_MUTEX(ts_sessions_lock);
  * cleared in every record before it is handed out again.
  */
 static unsigned long ts_follow_used;
+/* Held by sessions without privilege: at most half, the rest is root's. */
+static unsigned long ts_follow_unprivileged;
 /* Whose bit it is, for probes that must tell a session it lost a task. */
 static struct ts_session __rcu *ts_followers[BITS_PER_LONG];
 
 static int ts_follow_bit_get(struct ts_session *s)
 {
-	int bit;
+	int bit = -ENOSPC;
 
 	mutex_lock(&ts_sessions_lock);
+	if (!s->privileged &&
+	    hweight_long(ts_follow_unprivileged) >= BITS_PER_LONG / 2)
+		goto out;
 	bit = find_first_zero_bit(&ts_follow_used, BITS_PER_LONG);
-	if (bit < BITS_PER_LONG) {
-		__set_bit(bit, &ts_follow_used);
-		rcu_assign_pointer(ts_followers[bit], s);
-	} else {
+	if (bit >= BITS_PER_LONG) {
 		bit = -ENOSPC;
+		goto out;
 	}
+	__set_bit(bit, &ts_follow_used);
+	if (!s->privileged)
+		__set_bit(bit, &ts_follow_unprivileged);
+	rcu_assign_pointer(ts_followers[bit], s);
+out:
 	mutex_unlock(&ts_sessions_lock);
 	return bit;
 }
@@ -113,6 +121,7 @@ static void ts_follow_bit_put(int bit)
 	ts_tasks_forget_follow(bit);
 	mutex_lock(&ts_sessions_lock);
 	__clear_bit(bit, &ts_follow_used);
+	__clear_bit(bit, &ts_follow_unprivileged);
 	mutex_unlock(&ts_sessions_lock);
 }
 
@@ -151,8 +160,8 @@ static bool ts_ids_have(const struct ts_filter *f, pid_t id)
 static bool ts_follows(const struct ts_filter *f, pid_t pid, pid_t tgid,
 		       unsigned long follow)
 {
-	return (follow & BIT(f->follow_bit)) || ts_ids_have(f, pid) ||
-	       ts_ids_have(f, tgid);
+	return (f->follow_bit >= 0 && (follow & BIT(f->follow_bit))) ||
+	       ts_ids_have(f, pid) || ts_ids_have(f, tgid);
 }
 
 static bool ts_filter_task(const struct ts_filter *f, pid_t pid, pid_t tgid,
@@ -308,10 +317,13 @@ unsigned long ts_buffer_memory_used(void)
 /*
  * A ring of @records per CPU, if all sessions' buffers stay within
  * buffer_memory_mb with it; its memory is charged to the caller's cgroup.
+ * Readers without privilege fill at most half of it, so that they cannot
+ * keep a privileged one out.
  */
-static struct ts_ring *ts_session_ring_alloc(u32 records, size_t *bytes)
+static struct ts_ring *ts_session_ring_alloc(u32 records, bool privileged,
+					     size_t *bytes)
 {
-	long limit = (long)ts_buffer_memory_mb() << 20;
+	long limit = (long)ts_buffer_memory_mb() << (privileged ? 20 : 19);
 	size_t need = ts_ring_bytes(records);
 	struct ts_ring *ring;
 
@@ -357,7 +369,8 @@ struct ts_session *ts_session_create(const struct file *file)
 	s->buffer_records = ts_default_buffer_records();
 	s->privileged = ts_file_privileged(file);
 	s->uid = file->f_cred->uid;
-	ring = ts_session_ring_alloc(s->buffer_records, &s->ring_bytes);
+	ring = ts_session_ring_alloc(s->buffer_records, s->privileged,
+				     &s->ring_bytes);
 	if (IS_ERR(ring)) {
 		kfree(s);
 		kfree(f);
@@ -442,10 +455,23 @@ static int ts_filter_from_user(struct ts_filter *f,
 	return 0;
 }
 
+/* Publish @f in place of the filter @s has; the old one is freed. */
+static void ts_session_replace_filter(struct ts_session *s, struct ts_filter *f)
+{
+	struct ts_filter *old;
+
+	old = rcu_replace_pointer(s->filter, f, lockdep_is_held(&s->lock));
+	ts_follow_bit_unpublish(old->follow_bit);
+	/* Until no probe uses the old filter, its bit cannot be cleared. */
+	synchronize_rcu();
+	ts_follow_bit_put(old->follow_bit);
+	kfree(old);
+}
+
 static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 {
 	struct taskstate_filter u;
-	struct ts_filter *f, *old;
+	struct ts_filter *f, *gap, *old;
 	int ret;
 
 	if (copy_from_user(&u, arg, sizeof(u)))
@@ -454,21 +480,46 @@ static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 	if (!f)
 		return -ENOMEM;
 	ret = ts_filter_from_user(f, &u);
-	if (!ret && (f->flags & TASKSTATE_FILTER_DESCENDANTS)) {
-		f->follow_bit = ts_follow_bit_get(s);
-		if (f->follow_bit < 0)
-			ret = f->follow_bit;
-	}
 	if (ret) {
 		kfree(f);
 		return ret;
 	}
-	old = rcu_replace_pointer(s->filter, f, lockdep_is_held(&s->lock));
-	ts_follow_bit_unpublish(old->follow_bit);
-	/* Until no probe uses the old filter, its bit cannot be cleared. */
+	if (!(f->flags & TASKSTATE_FILTER_DESCENDANTS)) {
+		ts_session_replace_filter(s, f);
+		return 0;
+	}
+	f->follow_bit = ts_follow_bit_get(s);
+	if (f->follow_bit >= 0) {
+		ts_session_replace_filter(s, f);
+		return 0;
+	}
+	/*
+	 * Every bit is taken.  A session that has one gives it back first,
+	 * through a filter that follows @ids alone for one grace period (a
+	 * fork in that gap is not followed); one that has none cannot follow.
+	 */
+	if (rcu_dereference_protected(s->filter,
+				      lockdep_is_held(&s->lock))->follow_bit < 0) {
+		kfree(f);
+		return -ENOSPC;
+	}
+	gap = kmemdup(f, sizeof(*f), GFP_KERNEL_ACCOUNT);
+	if (!gap) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	gap->follow_bit = -1;
+	old = rcu_replace_pointer(s->filter, gap, lockdep_is_held(&s->lock));
+	f->follow_bit = old->follow_bit;
+	ts_follow_bit_unpublish(f->follow_bit);
 	synchronize_rcu();
-	ts_follow_bit_put(old->follow_bit);
+	/* Still this session's bit: cleared, then the new filter's. */
+	ts_tasks_forget_follow(f->follow_bit);
 	kfree(old);
+	mutex_lock(&ts_sessions_lock);
+	rcu_assign_pointer(ts_followers[f->follow_bit], s);
+	mutex_unlock(&ts_sessions_lock);
+	ts_session_replace_filter(s, f);
 	return 0;
 }
 
@@ -486,7 +537,7 @@ static long ts_session_set_buffer(struct ts_session *s, u32 __user *arg)
 		return -EBUSY;
 	if (records > ts_default_buffer_records() && !s->privileged)
 		return -EPERM;
-	ring = ts_session_ring_alloc(records, &bytes);
+	ring = ts_session_ring_alloc(records, s->privileged, &bytes);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
 	/* Not started, and starting takes s->lock: no probe sees the old ring. */
@@ -614,6 +665,7 @@ ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 						lockdep_is_held(&s->lock))->flags &
 		      TASKSTATE_FILTER_NO_WAIT_SITE);
 	for (;;) {
+		ts_ring_begin_read(s->ring);
 		while (done + sizeof(ev) <= count && ts_ring_read(s->ring, &r)) {
 			ts_record_to_event(s, &r, &ev, wait_site);
 			if (copy_to_user(buf + done, &ev, sizeof(ev))) {

@@ -69,10 +69,16 @@ struct ts_task *ts_task_of(struct task_struct *p)
 	if (cmpxchg(&t->owner, owner, p) != owner)
 		return NULL;
 	lost = xchg(&t->follow, 0);
-	if (owner)
+	/*
+	 * A task that has exited waits only for its reap event: taking its
+	 * slot costs a live task nothing.  (exec from a non-leader thread
+	 * takes its dead leader's slot so, if an event comes before exec's.)
+	 */
+	if (owner && READ_ONCE(t->state) != TASKSTATE_EXIT) {
 		ts_count_eviction();
-	if (lost)
-		ts_sessions_unfollowed(lost);
+		if (lost)
+			ts_sessions_unfollowed(lost);
+	}
 	ts_task_clear(t);
 	return t;
 }
@@ -97,7 +103,9 @@ void ts_task_release(const struct task_struct *p)
  * from the old tid's slot to the tgid's, whose owner is the old leader,
  * now gone.  Left where it was, the record would be orphaned (never freed,
  * pointing at a task that will be freed) and the next event would count
- * the leader's slot as an eviction.
+ * the leader's slot as an eviction.  An event between de_thread() and this
+ * one may have claimed the new slot already: then the old record is only
+ * stale, and goes.
  */
 struct ts_task *ts_task_exec_moved(struct task_struct *p, pid_t old_pid)
 {
@@ -107,7 +115,12 @@ struct ts_task *ts_task_exec_moved(struct task_struct *p, pid_t old_pid)
 	if (src == dst || READ_ONCE(src->owner) != p)
 		return ts_task_of(p);
 	owner = READ_ONCE(dst->owner);
-	if (owner != p && cmpxchg(&dst->owner, owner, p) != owner)
+	if (owner == p) {
+		WRITE_ONCE(dst->follow, dst->follow | xchg(&src->follow, 0));
+		cmpxchg(&src->owner, p, NULL);
+		return dst;
+	}
+	if (cmpxchg(&dst->owner, owner, p) != owner)
 		return NULL;
 	WRITE_ONCE(dst->follow, xchg(&src->follow, 0));
 	WRITE_ONCE(dst->state, READ_ONCE(src->state));
