@@ -26,7 +26,6 @@
 #include "ts_selftest.h"
 #include "lib/stream.h"
 
-#define CONFIG		"/proc/taskstate/config"
 #define MAX_NTH		400
 
 static const char *const knobs[] = {
@@ -44,33 +43,6 @@ FIXTURE(faults) {
 	char saved[5][16];		/* the knobs as they were */
 };
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 FIXTURE_SETUP(faults)
 {
 	self->nth = -1;
@@ -82,9 +54,9 @@ FIXTURE_SETUP(faults)
 	if (access(knobs[0], W_OK) || access(knobs[1], W_OK))
 		SKIP(return, "no failslab or fail_page_alloc in debugfs: CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS are needed");
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		ASSERT_EQ(0, read_file(knobs[i], self->saved[i],
+		ASSERT_EQ(0, ts_read_line(knobs[i], self->saved[i],
 				       sizeof(self->saved[i])));
-		ASSERT_EQ(0, write_file(knobs[i], knob_values[i]));
+		ASSERT_EQ(0, ts_write_file(knobs[i], knob_values[i]));
 	}
 }
 
@@ -94,24 +66,8 @@ FIXTURE_TEARDOWN(faults)
 		return;
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
 		if (self->saved[i][0])
-			write_file(knobs[i], self->saved[i]);
+			ts_write_file(knobs[i], self->saved[i]);
 	close(self->nth);
-}
-
-static long long memory_used(void)
-{
-	const char *key = "buffer_memory_used=";
-	FILE *f = fopen(CONFIG, "re");
-	char line[128];
-	long long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = atoll(line + strlen(key));
-	fclose(f);
-	return v;
 }
 
 /*
@@ -184,7 +140,7 @@ static int op_read_tasks(int fd)
 static int op_write_config(int fd)
 {
 	(void)fd;
-	return write_file(CONFIG, "buffer_records=4096") ? -errno : 0;
+	return ts_write_file(TS_CONFIG, "buffer_records=4096") ? -errno : 0;
 }
 
 /* After a failure: a session opens, filters, records and reads. */
@@ -216,7 +172,7 @@ static int still_works(void)
 static int fail_each(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(faults) *self, const char *name, op_fn op)
 {
-	long long used0 = memory_used();
+	long long used0 = ts_config_number("buffer_memory_used");
 	int n, failed_calls = 0;
 
 	ASSERT_LE(0, used0);
@@ -247,7 +203,7 @@ static int fail_each(struct __test_metadata *_metadata,
 				TH_LOG("%s, allocation %d failed: %s", name, n,
 				       strerror(-ret));
 		failed_calls += ret != 0;
-		EXPECT_EQ(used0, memory_used())
+		EXPECT_EQ(used0, ts_config_number("buffer_memory_used"))
 			TH_LOG("%s, allocation %d failed: buffer memory not given back",
 			       name, n);
 		EXPECT_EQ(0, still_works())

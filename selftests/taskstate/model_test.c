@@ -600,4 +600,143 @@ TEST_F(model, transition_counts_are_the_sums_of_their_causes)
 	}
 }
 
+static void *spin(void *arg)
+{
+	volatile int *tid = arg;
+
+	*tid = gettid();
+	for (;;)
+		;
+	return NULL;
+}
+
+/*
+ * A signal that kills the whole group reaches every thread (as SIGKILL,
+ * from complete_signal()), not only the one it was sent to: each thread's
+ * exit names the sender, including a thread that was running then.
+ */
+TEST_F(model, a_group_kill_names_the_sender_for_every_thread)
+{
+	const struct taskstate_event *main_exit = NULL, *spin_exit = NULL;
+	int ready[2], never[2], status;
+	pid_t victim, spinner_tid;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(never));
+	victim = fork();
+	ASSERT_LE(0, victim);
+	if (victim == 0) {
+		static volatile int tid;
+		pthread_t t;
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (pthread_create(&t, NULL, spin, (void *)&tid))
+			_exit(97);
+		while (!tid)
+			;
+		spinner_tid = tid;
+		if (write(ready[1], &spinner_tid, sizeof(spinner_tid)) !=
+		    sizeof(spinner_tid))
+			_exit(96);
+		read(never[0], &c, 1);	/* blocks: nobody writes */
+		_exit(95);
+	}
+	self->kids[0] = victim;
+	filter(_metadata, self->s, TASKSTATE_FILTER_TGIDS, victim);
+	ASSERT_EQ(sizeof(spinner_tid), read(ready[0], &spinner_tid,
+					    sizeof(spinner_tid)));
+	ASSERT_TRUE(ts_wait_state(victim, 'S', 10000));
+	ASSERT_EQ(0, kill(victim, SIGTERM));
+	ASSERT_EQ(victim, waitpid(victim, &status, 0));
+	self->kids[0] = 0;
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+
+	drain(_metadata, self, 300);
+	for (size_t i = 0; i < self->n; i++) {
+		const struct taskstate_event *ev = &self->ev[i];
+
+		if (ev->kind != TASKSTATE_KIND_EVENT || ev->to != TASKSTATE_EXIT)
+			continue;
+		if (ev->pid == victim)
+			main_exit = ev;
+		if (ev->pid == spinner_tid)
+			spin_exit = ev;
+	}
+	ASSERT_NE(NULL, main_exit);
+	ASSERT_NE(NULL, spin_exit) TH_LOG("no exit of thread %d", spinner_tid);
+	EXPECT_EQ(TASKSTATE_CAUSE_KILLED, spin_exit->cause);
+	EXPECT_EQ(getpid(), main_exit->other_pid);
+	EXPECT_EQ(getpid(), spin_exit->other_pid)
+		TH_LOG("the running thread's killer: %d (%s)",
+		       spin_exit->other_pid, spin_exit->other_comm);
+	close(ready[0]);
+	close(ready[1]);
+	close(never[0]);
+	close(never[1]);
+}
+
+/*
+ * The exit letter says whether the task will wait to be reaped: a child
+ * whose parent ignores SIGCHLD is released at once (X), another one
+ * stays a zombie (Z) until its parent waits.
+ */
+TEST_F(model, an_autoreaped_child_exits_as_x_a_waited_one_as_z)
+{
+	char letter[2] = { 0, 0 };
+	int status;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	for (int ignore = 0; ignore < 2; ignore++) {
+		const struct taskstate_event *ev = NULL;
+		pid_t parent, child = 0;
+		int link[2], go[2];
+		char c;
+
+		ASSERT_EQ(0, pipe(link));
+		ASSERT_EQ(0, pipe(go));
+		parent = fork();
+		ASSERT_LE(0, parent);
+		if (parent == 0) {
+			pid_t pid;
+
+			if (ignore)
+				signal(SIGCHLD, SIG_IGN);
+			pid = fork();
+			if (pid == 0) {
+				if (read(go[0], &c, 1) != 1)
+					_exit(1);
+				_exit(0);
+			}
+			if (write(link[1], &pid, sizeof(pid)) != sizeof(pid))
+				_exit(1);
+			/* Ignoring SIGCHLD, this returns ECHILD once it is gone. */
+			waitpid(pid, NULL, 0);
+			_exit(0);
+		}
+		ASSERT_EQ(sizeof(child), read(link[0], &child, sizeof(child)));
+		filter(_metadata, self->s, TASKSTATE_FILTER_PIDS, child);
+		ASSERT_EQ(1, write(go[1], "g", 1));
+		ASSERT_EQ(parent, waitpid(parent, &status, 0));
+		close(go[0]);
+		close(go[1]);
+		self->n = 0;
+		drain(_metadata, self, 300);
+		for (size_t i = 0; i < self->n; i++)
+			if (self->ev[i].kind == TASKSTATE_KIND_EVENT &&
+			    self->ev[i].pid == child &&
+			    self->ev[i].to == TASKSTATE_EXIT)
+				ev = &self->ev[i];
+		ASSERT_NE(NULL, ev) TH_LOG("no exit of child %d", child);
+		letter[ignore] = ev->linux_state;
+		close(link[0]);
+		close(link[1]);
+	}
+	EXPECT_EQ('Z', letter[0]);
+	EXPECT_EQ('X', letter[1]);
+}
+
 TEST_HARNESS_MAIN

@@ -25,7 +25,6 @@
 #include "lib/stream.h"
 #include "lib/util.h"
 
-#define CONFIG		"/proc/taskstate/config"
 #define MAX_KIDS	4
 #define MAX_OPEN	200
 
@@ -34,46 +33,6 @@ FIXTURE(session) {
 	int fds[MAX_OPEN];		/* closed at teardown; 0: none */
 	char memory_mb[32];		/* buffer_memory_mb to restore, or "" */
 };
-
-/* key=value of /proc/taskstate/config into @val; -1 if missing. */
-static int config_get(const char *key, char *val, size_t len)
-{
-	char line[128];
-	int found = -1;
-	FILE *f = fopen(CONFIG, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		size_t k = strlen(key);
-
-		if (!strncmp(line, key, k) && line[k] == '=') {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(val, len, "%s", line + k + 1);
-			found = 0;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static long long config_number(const char *key)
-{
-	char val[64];
-
-	return config_get(key, val, sizeof(val)) ? -1 : atoll(val);
-}
-
-static int config_set(const char *line)
-{
-	int fd = open(CONFIG, O_WRONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, line, strlen(line)) == (ssize_t)strlen(line) ? 0 : -1;
-	close(fd);
-	return ret;
-}
 
 FIXTURE_SETUP(session)
 {
@@ -97,7 +56,7 @@ FIXTURE_TEARDOWN(session)
 	if (self->memory_mb[0]) {
 		snprintf(line, sizeof(line), "buffer_memory_mb=%s",
 			 self->memory_mb);
-		config_set(line);
+		ts_write_file(TS_CONFIG, line);
 	}
 }
 
@@ -240,11 +199,11 @@ TEST_F(session, buffers_are_capped_and_given_back)
 
 	RETURN_IF_SETUP_SKIPPED();
 
-	ASSERT_EQ(0, config_get("buffer_memory_mb", self->memory_mb,
+	ASSERT_EQ(0, ts_config_get("buffer_memory_mb", self->memory_mb,
 				sizeof(self->memory_mb)));
-	used0 = config_number("buffer_memory_used");
+	used0 = ts_config_number("buffer_memory_used");
 	ASSERT_LE(0, used0);
-	ASSERT_EQ(0, config_set("buffer_memory_mb=16"));
+	ASSERT_EQ(0, ts_write_file(TS_CONFIG, "buffer_memory_mb=16"));
 	while (n < MAX_OPEN) {
 		int fd = dev_open();
 
@@ -257,7 +216,7 @@ TEST_F(session, buffers_are_capped_and_given_back)
 	}
 	ASSERT_LT(0, n);
 	ASSERT_GT(MAX_OPEN, n) TH_LOG("%d sessions and no refusal", n);
-	used = config_number("buffer_memory_used");
+	used = ts_config_number("buffer_memory_used");
 	EXPECT_GE(16ll << 20, used);
 	TH_LOG("%d sessions hold %lld bytes; the cap is 16 MiB", n, used);
 
@@ -266,13 +225,13 @@ TEST_F(session, buffers_are_capped_and_given_back)
 	EXPECT_EQ(ENOMEM, errno);
 	ASSERT_EQ(0, ioctl(self->fds[0], TASKSTATE_IOC_GET_STATS, &st));
 	EXPECT_EQ(4096u, st.buffer_records);
-	EXPECT_EQ(used, config_number("buffer_memory_used"));
+	EXPECT_EQ(used, ts_config_number("buffer_memory_used"));
 
 	for (int i = 0; i < n; i++) {
 		close(self->fds[i]);
 		self->fds[i] = 0;
 	}
-	EXPECT_EQ(used0, config_number("buffer_memory_used"));
+	EXPECT_EQ(used0, ts_config_number("buffer_memory_used"));
 	/* Room again. */
 	self->fds[0] = dev_open();
 	EXPECT_LE(0, self->fds[0]);
