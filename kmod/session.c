@@ -327,6 +327,9 @@ static struct ts_ring *ts_session_ring_alloc(u32 records, bool privileged,
 	size_t need = ts_ring_bytes(records);
 	struct ts_ring *ring;
 
+	/* need saturates at SIZE_MAX: never add what cannot fit anyway. */
+	if (need > limit)
+		return ERR_PTR(-ENOMEM);
 	if (atomic_long_add_return(need, &ts_buffer_bytes) > limit) {
 		atomic_long_sub(need, &ts_buffer_bytes);
 		return ERR_PTR(-ENOMEM);
