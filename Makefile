@@ -98,9 +98,8 @@ DESTDIR ?=
 install: all
 	$(KBUILD) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
-	install -D -m 0755 userspace/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
-	if [ -x userspace/taskstate ]; then \
-		install -D -m 0755 userspace/taskstate $(DESTDIR)$(PREFIX)/bin/taskstate; fi
+	install -D -m 0755 userspace/ipclab/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
+	install -D -m 0755 userspace/taskstate/taskstate $(DESTDIR)$(PREFIX)/bin/taskstate
 	if [ -f man/taskstate.1 ]; then \
 		install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1; fi
 	install -D -m 0644 packaging/70-taskstate.rules \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/taskstate as a user runs it: trace records exactly a command's
+ * userspace/taskstate/taskstate as a user runs it: trace records exactly a command's
  * process tree with every classic transition ipclab states promises, a
  * recording reads back, COMMAND's exit status is taskstate's, the timeline
  * is well-formed SVG with a row per task, and bad input gets one line and
@@ -43,7 +43,7 @@ static void find_tool(void)
 		return;
 	exe[n] = '\0';
 	snprintf(repo, sizeof(repo), "%s/../..", dirname(exe));
-	snprintf(tool, sizeof(tool), "%s/userspace/taskstate", repo);
+	snprintf(tool, sizeof(tool), "%s/userspace/taskstate/taskstate", repo);
 }
 
 struct run {
@@ -177,7 +177,7 @@ static bool in_set(const pid_t *set, int n, pid_t pid)
 TEST_F(cli, trace_ipclab_states_records_its_tree_only)
 {
 	const char *args[] = { "trace", "--json", "-q", "--", "sh", "-c",
-			       "exec userspace/ipclab states >/dev/null", NULL };
+			       "exec userspace/ipclab/ipclab states >/dev/null", NULL };
 	int counts[TASKSTATE_NR_TRANSITIONS] = { 0 };
 	pid_t tree[256];
 	int n, ntree = 0;
@@ -324,7 +324,7 @@ TEST_F(cli, timeline_is_well_formed_svg_with_a_row_per_task)
 {
 	const char *rec_path = "/tmp/cli_test_tl.tsrec", *svg = "/tmp/cli_test.svg";
 	const char *trace[] = { "trace", "-q", "-o", rec_path, "--", "sh", "-c",
-				"exec userspace/ipclab states >/dev/null", NULL };
+				"exec userspace/ipclab/ipclab states >/dev/null", NULL };
 	const char *timeline[] = { "timeline", rec_path, "-o", svg, NULL };
 	struct ts_recording rec;
 	pid_t pids[256];

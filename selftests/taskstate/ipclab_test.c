@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/ipclab, run as a subprocess with --json: for each mechanism
+ * userspace/ipclab/ipclab, run as a subprocess with --json: for each mechanism
  * the receiver blocks in the mechanism's own kernel wait site and is
  * woken by the sender; threads share a tgid; "states" shows all nine
  * transitions; bad input gets exit 2 and one line; and no run, normal

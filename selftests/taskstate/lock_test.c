@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/ipclab lock, run as a subprocess with --json: without a lock
+ * userspace/ipclab/ipclab lock, run as a subprocess with --json: without a lock
  * the counter comes out wrong (or, should a run not race, the report says
  * so consistently); every lock makes it exact; a contended mutex blocks
  * in a futex wait and a spinlock never does; bad usage is exit 2 and one

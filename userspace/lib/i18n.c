@@ -59,9 +59,9 @@ const char *ts_pgettext(const char *ctx, const char *msgid)
 
 /*
  * The catalogues: TASKSTATE_LOCALEDIR if set; else, for a binary run from
- * the source tree (userspace/taskstate), the ones `make` compiled into
- * po/build/locale next to it, so tests and docs need no install; else the
- * installed LOCALEDIR ($(PREFIX)/share/locale).
+ * the source tree (userspace/taskstate/taskstate), the ones `make` compiled
+ * into po/build/locale two levels up, so tests and docs need no install;
+ * else the installed LOCALEDIR ($(PREFIX)/share/locale).
  */
 static const char *locale_dir(void)
 {
@@ -77,7 +77,7 @@ static const char *locale_dir(void)
 		dir[n] = '\0';
 		slash = strrchr(dir, '/');
 		if (slash && (size_t)(slash - dir) + 32 < sizeof(dir)) {
-			strcpy(slash, "/../po/build/locale");
+			strcpy(slash, "/../../po/build/locale");
 			if (!access(dir, R_OK | X_OK))
 				return dir;
 		}

@@ -79,7 +79,7 @@ static const char trace_help[] = N_(
 "\n"
 "EXAMPLES\n"
 "    taskstate trace -- sh -c 'sleep 0.1; echo hi'\n"
-"    taskstate trace -o run.tsrec -- userspace/ipclab states\n"
+"    taskstate trace -o run.tsrec -- ipclab states\n"
 "    taskstate trace --json --filter transition=block,wake -p 1234\n");
 
 static const char stat_help[] = N_(

@@ -14,7 +14,7 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
-#include "ipclab_mechs.h"
+#include "mechs.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

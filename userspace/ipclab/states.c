@@ -27,8 +27,8 @@
 #include "lib/i18n.h"
 #include "lib/stream.h"
 #include "lib/util.h"
-#include "ipclab_run.h"
-#include "ipclab_story.h"
+#include "run.h"
+#include "story.h"
 
 /* lifecycle, killed-blocked, killed-ready */
 #define NR_CHILDREN 3

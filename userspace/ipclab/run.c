@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ipclab_run.h"
-#include "ipclab_story.h"
+#include "run.h"
+#include "story.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "lib/threadpool.h"
+#include "../threadpool.h"
 #include "wait_for.h"
 
 /* ---- tasks ------------------------------------------------------------- */

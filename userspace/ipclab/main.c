@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ipclab.h"
-#include "ipclab_mechs.h"
+#include "mechs.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

@@ -17,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ipclab_mechs.h"
+#include "mechs.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

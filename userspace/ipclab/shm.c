@@ -26,7 +26,7 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-#include "ipclab_mechs.h"
+#include "mechs.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

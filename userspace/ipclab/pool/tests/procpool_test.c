@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "lib/procpool.h"
+#include "../procpool.h"
 #include "wait_for.h"
 
 /* Memory the test and its workers both see. */

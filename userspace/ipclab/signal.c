@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "ipclab_mechs.h"
+#include "mechs.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ipclab_story.h"
+#include "story.h"
 #include "lib/counters.h"
 #include "lib/decode.h"
 #include "lib/i18n.h"

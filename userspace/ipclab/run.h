@@ -63,7 +63,7 @@ struct lab_timing {
 	uint64_t *stamps;	/* messages entries, shared too */
 };
 
-/* One mechanism (or one variant of a family): see ipclab_mechs.h. */
+/* One mechanism (or one variant of a family): see mechs.h. */
 struct lab_mech {
 	const char *name;
 	const char *summary;

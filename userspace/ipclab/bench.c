@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "ipclab.h"
-#include "ipclab_mechs.h"
+#include "mechs.h"
 #include "lib/counters.h"
 #include "lib/i18n.h"
 #include "lib/util.h"

@@ -2,8 +2,8 @@
 /*
  * ipclab pool: the textbook pool ("start some workers and let them sleep;
  * when there is a task, wake one to run it; when it is done it sleeps
- * again") run on the thread pool (lib/threadpool.h) or the process pool
- * (lib/procpool.h), with the submitter pacing its tasks so that every
+ * again") run on the thread pool (pool/threadpool.h) or the process pool
+ * (pool/procpool.h), with the submitter pacing its tasks so that every
  * worker's idle sleep shows.  With the taskstate module loaded: each
  * worker's life, from its creation (a fork for a process: new -> ready)
  * through blocked while idle, woken by the submitter for a task, running,
@@ -22,10 +22,10 @@
 #include <unistd.h>
 
 #include "ipclab.h"
-#include "ipclab_run.h"
-#include "ipclab_story.h"
-#include "lib/procpool.h"
-#include "lib/threadpool.h"
+#include "run.h"
+#include "story.h"
+#include "pool/procpool.h"
+#include "pool/threadpool.h"
 #include "lib/i18n.h"
 #include "lib/util.h"
 

@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "ipclab.h"
-#include "ipclab_run.h"
-#include "ipclab_story.h"
+#include "run.h"
+#include "story.h"
 #include "lib/decode.h"
 #include "lib/stream.h"
 #include "lib/i18n.h"

@@ -6,7 +6,7 @@ struct lab_mech;
 
 /*
  * One ipclab subcommand: argv[0] is the subcommand's name.  Either its own
- * @run, or @mech, an exchange run by lab_main() (ipclab_run.h).
+ * @run, or @mech, an exchange run by lab_main() (run.h).
  */
 struct ipclab_cmd {
 	const char *name;
