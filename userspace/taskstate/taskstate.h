@@ -21,6 +21,12 @@ int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_diagram(int argc, char **argv);
 
+/*
+ * trace and stat (trace.c): parse the options, run COMMAND or follow -p
+ * PID in a session, return COMMAND's exit status; @help for --help.
+ */
+int session_main(int argc, char **argv, bool stat, const char *help);
+
 /* Print @text (a man-page style help) to stdout and exit 0. */
 __attribute__((noreturn)) void help_exit(const char *text);
 

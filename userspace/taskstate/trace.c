@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * taskstate trace and stat: run a command (or follow a pid) in a session of
- * /dev/taskstate that records it and its descendants, nothing else.
+ * taskstate trace (and stat, stat.c): run a command (or follow a pid) in a
+ * session of /dev/taskstate that records it and its descendants, nothing
+ * else.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,29 +82,6 @@ static const char trace_help[] = N_(
 "    taskstate trace -- sh -c 'sleep 0.1; echo hi'\n"
 "    taskstate trace -o run.tsrec -- ipclab states\n"
 "    taskstate trace --json --filter transition=block,wake -p 1234\n");
-
-static const char stat_help[] = N_(
-"NAME\n"
-"    taskstate stat - count the state transitions of a command or a process\n"
-"\n"
-"SYNOPSIS\n"
-"    taskstate stat [--filter SPEC]... -- COMMAND [ARGS...]\n"
-"    taskstate stat [--filter SPEC]... -p PID [--children]\n"
-"\n"
-"DESCRIPTION\n"
-"    Records like 'taskstate trace' but prints no events: at the end, on\n"
-"    stderr, the 5x5 matrix of classic state transitions counted from the\n"
-"    events, the nine transitions, and per task the time in each classic\n"
-"    state, blocks by wait site and who woke it how often.\n"
-"\n"
-"OPTIONS\n"
-"    -f, --filter SPEC, -p, --pid PID, --children: as for trace.\n"
-"    -o, --output FILE  also write the recording to FILE\n"
-"    -h, --help         this help\n"
-"\n"
-"EXIT STATUS\n"
-"    As trace: COMMAND's status, 128+N if killed by signal N, 1 on a\n"
-"    runtime failure, 2 on bad usage.\n");
 
 struct session_opts {
 	const char *cmd_name;		/* "trace" or "stat" */
@@ -465,7 +443,7 @@ static int run_session(struct session_opts *o)
 	return exit_status;
 }
 
-static int session_main(int argc, char **argv, bool stat)
+int session_main(int argc, char **argv, bool stat, const char *help)
 {
 	enum { OPT_JSON = 256, OPT_CHILDREN };
 	static const struct option opts[] = {
@@ -505,7 +483,7 @@ static int session_main(int argc, char **argv, bool stat)
 			o.quiet = true;
 			break;
 		case 'h':
-			help_exit(stat ? stat_help : trace_help);
+			help_exit(help);
 		default:
 			bad_option(o.cmd_name, argv, c);
 		}
@@ -527,10 +505,5 @@ static int session_main(int argc, char **argv, bool stat)
 
 int cmd_trace(int argc, char **argv)
 {
-	return session_main(argc, argv, false);
-}
-
-int cmd_stat(int argc, char **argv)
-{
-	return session_main(argc, argv, true);
+	return session_main(argc, argv, false, trace_help);
 }
