@@ -2,11 +2,9 @@
 /* The output files of timeline, export and diagram (-o FILE). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "taskstate.h"
@@ -23,21 +21,13 @@ void out_open(struct out_file *o, const char *path)
 		o->f = stdout;
 		return;
 	}
-	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0)
-		die("%s", _("out of memory"));
-	fd = mkostemp(o->tmp, O_CLOEXEC);
+	fd = ts_output_open(path, &o->tmp);
 	if (fd < 0)
 		die_errno("%s", path);
-	/* mkstemp() makes it 0600; this is an ordinary output file. */
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
 	o->f = fdopen(fd, "w");
 	if (!o->f) {
-		unlink(o->tmp);
+		close(fd);
+		ts_output_abort(o->tmp);
 		die_errno("%s", path);
 	}
 }
@@ -45,6 +35,7 @@ void out_open(struct out_file *o, const char *path)
 void out_commit(struct out_file *o)
 {
 	bool bad = ferror(o->f);
+	int ret;
 
 	if (o->f == stdout) {
 		if (fflush(stdout) || bad)
@@ -52,12 +43,12 @@ void out_commit(struct out_file *o)
 		return;
 	}
 	if (fclose(o->f) || bad) {
-		unlink(o->tmp);
+		ts_output_abort(o->tmp);
 		die_errno(_("write %s"), o->path);
 	}
-	if (rename(o->tmp, o->path)) {
-		unlink(o->tmp);
+	ret = ts_output_commit(o->path, o->tmp);
+	if (ret) {
+		errno = -ret;
 		die_errno(_("rename to %s"), o->path);
 	}
-	free(o->tmp);
 }

@@ -46,9 +46,10 @@ struct ts_stream *open_stream_or_die(int flags);
 void load_recording_or_die(const char *path, struct ts_recording *rec);
 
 /*
- * An output file written under a temporary name next to @path, so that a
- * failure leaves nothing half-written: out_commit() renames it into place,
- * or exits 1 having removed it.  "-" is stdout.
+ * An output file (ts_output_open()): a regular file is written under a
+ * temporary name next to @path, so that a failure leaves nothing
+ * half-written: out_commit() renames it into place, or exits 1 having
+ * removed it.  A device, FIFO or symlink is written through; "-" is stdout.
  */
 struct out_file {
 	FILE *f;

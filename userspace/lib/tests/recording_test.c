@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <linux/taskstate.h>
@@ -133,6 +134,79 @@ TEST_F(rec, no_temporary_left)
 	ts_recording_abort(w);
 	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", self->dir);
 	EXPECT_EQ(0, system(cmd));
+}
+
+/* Write the fixture's events to @path, through the writer. */
+static int write_to(const char *path, const struct taskstate_event *ev)
+{
+	struct ts_recording_writer *w = ts_recording_create(path);
+	int ret;
+
+	if (!w)
+		return -errno;
+	ret = ts_recording_write(w, ev, NR_EV);
+	if (ret) {
+		ts_recording_abort(w);
+		return ret;
+	}
+	return ts_recording_commit(w);
+}
+
+/* Issue 16: -o through a symlink wrote a file over the link. */
+TEST_F(rec, a_symlink_stays_a_symlink_and_its_target_is_written)
+{
+	char target[160];
+	struct stat st;
+
+	snprintf(target, sizeof(target), "%s/target", self->dir);
+	write_file(_metadata, target, "old", 3);
+	ASSERT_EQ(0, symlink("target", self->path));
+	ASSERT_EQ(0, write_to(self->path, self->ev));
+	ASSERT_EQ(0, lstat(self->path, &st));
+	EXPECT_TRUE(S_ISLNK(st.st_mode));
+	ASSERT_EQ(0, stat(target, &st));
+	EXPECT_EQ((off_t)(HDR + NR_EV * RS), st.st_size);
+}
+
+/* Issue 16: a FIFO was replaced by a regular file, its reader got nothing. */
+TEST_F(rec, a_fifo_is_written_through)
+{
+	char buf[HDR + NR_EV * RS + 1];
+	struct stat st;
+	ssize_t n, got = 0;
+	int rfd;
+
+	ASSERT_EQ(0, mkfifo(self->path, 0600));
+	/* A reader first, so the writer's open() does not wait. */
+	rfd = open(self->path, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, write_to(self->path, self->ev));
+	while ((n = read(rfd, buf + got, sizeof(buf) - got)) > 0)
+		got += n;
+	close(rfd);
+	EXPECT_EQ((ssize_t)(HDR + NR_EV * RS), got);
+	EXPECT_EQ(0, memcmp(buf, "TSREC", 5));
+	ASSERT_EQ(0, lstat(self->path, &st));
+	EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+/* Issue 16: 'trace -o /dev/null' as root turned /dev/null into a file. */
+TEST_F(rec, a_device_is_written_through)
+{
+	struct stat st;
+
+	if (geteuid())
+		SKIP(return, "mknod of a null device needs root");
+	ASSERT_EQ(0, mknod(self->path, S_IFCHR | 0666, makedev(1, 3)));
+	ASSERT_EQ(0, write_to(self->path, self->ev));
+	ASSERT_EQ(0, lstat(self->path, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+/* Issue 16: a directory said EROFS (the temporary went to its parent). */
+TEST_F(rec, a_directory_is_eisdir)
+{
+	EXPECT_EQ(-EISDIR, write_to(self->dir, self->ev));
 }
 
 TEST_F(rec, truncated)

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The taskstate subcommands that need no module (show, timeline, export,
+ * diagram), run on the host as a user runs them: the binary next to this
+ * directory, a recording written here.  What -o does to what it points at
+ * (issue 16).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/taskstate.h>
+
+#include "kselftest_harness.h"
+#include "lib/recording.h"
+
+extern char **environ;
+
+/* What one run printed and how it ended. */
+struct result {
+	int status;		/* exit status, 128+N if killed by signal N */
+	char out[65536], err[4096];
+};
+
+static void slurp(int fd, char *buf, size_t size)
+{
+	ssize_t n, got = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((size_t)got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	close(fd);
+}
+
+/* Run the taskstate binary with @args (NULL-terminated), English messages. */
+static void run(struct __test_metadata *_metadata, struct result *r,
+		const char *const args[])
+{
+	char exe[PATH_MAX], tool[PATH_MAX + 32];
+	const char *argv[16] = { "taskstate" };
+	posix_spawn_file_actions_t fa;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int out = memfd_create("out", 0), err = memfd_create("err", 0);
+	int i, status;
+	pid_t pid;
+
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	/* This test is in taskstate/tests/, the tool in taskstate/. */
+	snprintf(tool, sizeof(tool), "%s/../taskstate", dirname(exe));
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	ASSERT_LE(0, out);
+	ASSERT_LE(0, err);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, err, 2);
+	setenv("LANGUAGE", "en", 1);
+	setenv("LC_ALL", "C", 1);
+	ASSERT_EQ(0, posix_spawn(&pid, tool, &fa, NULL, (char **)argv, environ));
+	posix_spawn_file_actions_destroy(&fa);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	slurp(out, r->out, sizeof(r->out));
+	slurp(err, r->err, sizeof(r->err));
+}
+
+/* One event of @pid from @from to @to at @ts. */
+static struct taskstate_event ev(unsigned int tr, unsigned int from, unsigned int to,
+				 unsigned int cause, char letter, int pid, uint64_t ts)
+{
+	struct taskstate_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.size = sizeof(e);
+	e.kind = TASKSTATE_KIND_EVENT;
+	e.transition = tr;
+	e.from = from;
+	e.to = to;
+	e.cause = cause;
+	e.linux_state = letter;
+	e.pid = e.tgid = pid;
+	e.ts_ns = ts;
+	snprintf(e.comm, sizeof(e.comm), "t%d", pid);
+	return e;
+}
+
+FIXTURE(off) {
+	char dir[64];
+	char rec[128];		/* a small valid recording */
+	char out[128];		/* dir/out: nothing there yet */
+	struct result r;
+};
+
+FIXTURE_SETUP(off)
+{
+	struct taskstate_event e[] = {
+		ev(TASKSTATE_TR_CREATE, TASKSTATE_NONE, TASKSTATE_NEW,
+		   TASKSTATE_CAUSE_FORK, 'R', 10, 1000),
+		ev(TASKSTATE_TR_ADMIT, TASKSTATE_NEW, TASKSTATE_READY,
+		   TASKSTATE_CAUSE_CREATED, 'R', 10, 2000),
+		ev(TASKSTATE_TR_DISPATCH, TASKSTATE_READY, TASKSTATE_RUNNING,
+		   TASKSTATE_CAUSE_DISPATCH, 'R', 10, 3000),
+		/* Never blocked: no wait site, no waker (qsort of nothing). */
+		ev(TASKSTATE_TR_EXIT, TASKSTATE_RUNNING, TASKSTATE_EXIT,
+		   TASKSTATE_CAUSE_EXIT, 'Z', 10, 9000),
+	};
+	struct ts_recording_writer *w;
+
+	strcpy(self->dir, "/tmp/offline_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->rec, sizeof(self->rec), "%s/r.tsrec", self->dir);
+	snprintf(self->out, sizeof(self->out), "%s/out", self->dir);
+	w = ts_recording_create(self->rec);
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, ts_recording_write(w, e, sizeof(e) / sizeof(e[0])));
+	ASSERT_EQ(0, ts_recording_commit(w));
+}
+
+FIXTURE_TEARDOWN(off)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+	if (system(cmd))
+		TH_LOG("could not remove %s", self->dir);
+}
+
+/* The three ways of -o OUT, each given the path @out. */
+static void write_each(struct __test_metadata *_metadata, FIXTURE_DATA(off) *self,
+		       const char *out, int want_status)
+{
+	const char *const timeline[] = { "timeline", self->rec, "-o", out, NULL };
+	const char *const export[] = { "export", "--perfetto", self->rec, "-o", out, NULL };
+	const char *const diagram[] = { "diagram", "-", "-o", out, NULL };
+	const char *const *cmds[] = { timeline, export, diagram };
+	char table[160];
+
+	/* diagram reads its table from a file: the nine lines, zero each. */
+	snprintf(table, sizeof(table), "%s/table", self->dir);
+	{
+		FILE *f = fopen(table, "w");
+
+		ASSERT_NE(NULL, f);
+		fputs("1 none->new 0\n2 new->ready 0\n3 ready->running 0\n"
+		      "4 running->exit 0\n5 running->ready 0\n6 running->blocked 0\n"
+		      "7 blocked->ready 0\n8 ready->exit 0\n9 blocked->exit 0\n", f);
+		fclose(f);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		const char *args[8];
+		size_t k;
+
+		for (k = 0; cmds[i][k]; k++)
+			args[k] = strcmp(cmds[i][k], "-") ? cmds[i][k] : table;
+		args[k] = NULL;
+		run(_metadata, &self->r, args);
+		EXPECT_EQ(want_status, self->r.status) TH_LOG("%s: %s", args[0], self->r.err);
+		if (want_status)
+			EXPECT_NE(NULL, strstr(self->r.err, "Is a directory"))
+				TH_LOG("%s: %s", args[0], self->r.err);
+	}
+}
+
+/* Issue 16 #1: -o SYMLINK replaced the link with a file of its own. */
+TEST_F(off, o_symlink_writes_its_target_and_stays_a_link)
+{
+	char target[160];
+	struct stat st;
+
+	snprintf(target, sizeof(target), "%s/target", self->dir);
+	ASSERT_EQ(0, symlink("target", self->out));
+	write_each(_metadata, self, self->out, 0);
+	ASSERT_EQ(0, lstat(self->out, &st));
+	EXPECT_TRUE(S_ISLNK(st.st_mode));
+	ASSERT_EQ(0, stat(target, &st));
+	EXPECT_LT(0, st.st_size);
+}
+
+/* Issue 16 #1: -o FIFO replaced the FIFO; its reader got nothing. */
+TEST_F(off, o_fifo_is_written_through)
+{
+	struct stat st;
+	char buf[4096];
+	ssize_t n, got = 0;
+	int rfd;
+
+	ASSERT_EQ(0, mkfifo(self->out, 0600));
+	/* Hold a reader open so that every writer's open() goes through. */
+	rfd = open(self->out, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, rfd);
+	write_each(_metadata, self, self->out, 0);
+	while ((n = read(rfd, buf, sizeof(buf))) > 0)
+		got += n;
+	close(rfd);
+	EXPECT_LT(0, got);
+	ASSERT_EQ(0, lstat(self->out, &st));
+	EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+/* Issue 16 #1: -o DIR said "Read-only file system" (or worse). */
+TEST_F(off, o_directory_says_is_a_directory)
+{
+	write_each(_metadata, self, self->dir, 1);
+}
+
+/* A regular file is still replaced whole, with no temporary left. */
+TEST_F(off, o_regular_file_is_replaced_without_temporaries)
+{
+	char cmd[256];
+
+	write_each(_metadata, self, self->out, 0);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls '%s' | grep tmp)\"", self->dir);
+	EXPECT_EQ(0, system(cmd));
+}
+
+TEST_HARNESS_MAIN
