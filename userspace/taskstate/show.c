@@ -47,7 +47,8 @@ int cmd_show(int argc, char **argv)
 	struct ts_recording rec;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:sh", opts, NULL)) != -1) {
+	/* Options anywhere before '--' (show FILE --json), as timeline's. */
+	while ((c = getopt_long(argc, argv, ":sh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;

@@ -2,8 +2,8 @@
 /*
  * The taskstate subcommands that need no module (show, timeline, export,
  * diagram), run on the host as a user runs them: the binary next to this
- * directory, a recording written here.  What -o does to what it points at
- * (issue 16).
+ * directory, a recording written here.  What -o does to what it points at,
+ * options after FILE (issue 16).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -225,6 +225,24 @@ TEST_F(off, o_regular_file_is_replaced_without_temporaries)
 	write_each(_metadata, self, self->out, 0);
 	snprintf(cmd, sizeof(cmd), "test -z \"$(ls '%s' | grep tmp)\"", self->dir);
 	EXPECT_EQ(0, system(cmd));
+}
+
+/* Issue 16 #2: 'show FILE --json' said "one FILE only". */
+TEST_F(off, show_takes_options_after_file)
+{
+	const char *const json[] = { "show", self->rec, "--json", NULL };
+	const char *const sum[] = { "show", self->rec, "--summary", NULL };
+	const char *const two[] = { "show", self->rec, self->rec, NULL };
+
+	run(_metadata, &self->r, json);
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ('{', self->r.out[0]);
+	run(_metadata, &self->r, sum);
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.out, "running"));
+	run(_metadata, &self->r, two);
+	EXPECT_EQ(2, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "one FILE only"));
 }
 
 TEST_HARNESS_MAIN
