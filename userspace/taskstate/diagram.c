@@ -45,8 +45,8 @@ static const char diagram_help[] = N_(
 "    -h, --help             this help\n"
 "\n"
 "EXIT STATUS\n"
-"    0, 1 when FILE cannot be read or lacks a transition, or OUT cannot be\n"
-"    written, 2 on bad usage.\n"
+"    0, 1 when FILE cannot be read, lacks a transition or has a count that\n"
+"    is not a number, or OUT cannot be written, 2 on bad usage.\n"
 "\n"
 "EXAMPLES\n"
 "    taskstate diagram -o states.svg\n"
@@ -68,6 +68,8 @@ static const struct box boxes[NR_BOXES] = {
 	[B_BLOCKED] = { "blocked", "S D T t", 550, 500 },
 	[B_EXIT] = { "exit", "Z X", 970, 300 },
 };
+
+#define TRANSITIONS_PATH "/proc/taskstate/transitions"
 
 #define BOX_W 124
 #define BOX_H 48
@@ -133,26 +135,38 @@ static void xml_text(FILE *f, const char *s)
 	}
 }
 
-/* The first line for each of the nine transitions, in any of the formats. */
+/*
+ * The first line for each of the nine transitions, in any of the formats.
+ * A line that names a transition must carry a count: "-5" or "lots" there
+ * is refused with its line number (sscanf's %lu would take -5 as 2^64-5).
+ */
 static void read_counts(const char *path, struct count cnt[9])
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *line = NULL, name[64];
-	size_t cap = 0;
+	char *line = NULL, name[64], word[64];
+	size_t cap = 0, lineno = 0;
 	unsigned int num;
 	uint64_t n;
 	int end;
 
-	if (!f)
+	if (!f) {
+		if (errno == ENOENT && !strcmp(path, TRANSITIONS_PATH))
+			die(_("%s missing: load the module (sudo insmod kmod/taskstate.ko), or give a FILE"),
+			    path);
 		die_errno("%s", path);
+	}
 	while (getline(&line, &cap, f) > 0) {
 		char *rest;
 		size_t len;
 
-		if (sscanf(line, " %u %63s %" SCNu64 "%n", &num, name, &n, &end) != 3 ||
+		lineno++;
+		if (sscanf(line, " %u %63s %63s%n", &num, name, word, &end) != 3 ||
 		    num < 1 || num > 9 || strcmp(name, arrows[num - 1].name) ||
 		    cnt[num - 1].seen)
 			continue;
+		if (!parse_u64(word, 0, UINT64_MAX, &n))
+			die(_("%s: line %zu: transition %u %s: count '%s' is not a number of times"),
+			    path, lineno, num, name, word);
 		rest = line + end;
 		rest += strspn(rest, " \t");
 		len = strcspn(rest, "\r\n");
@@ -261,7 +275,7 @@ int cmd_diagram(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *out = NULL, *title = NULL, *in = "/proc/taskstate/transitions";
+	const char *out = NULL, *title = NULL, *in = TRANSITIONS_PATH;
 	struct count cnt[9] = { 0 };
 	struct out_file o;
 	char *deftitle = NULL;

@@ -3,7 +3,7 @@
  * The taskstate subcommands that need no module (show, timeline, export,
  * diagram), run on the host as a user runs them: the binary next to this
  * directory, a recording written here.  What -o does to what it points at,
- * options after FILE (issue 16).
+ * options after FILE, and counts that are not numbers (issue 16).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -243,6 +243,38 @@ TEST_F(off, show_takes_options_after_file)
 	run(_metadata, &self->r, two);
 	EXPECT_EQ(2, self->r.status);
 	EXPECT_NE(NULL, strstr(self->r.err, "one FILE only"));
+}
+
+/* Issue 16 #8: a count of -5 was drawn as 18446744073709551611. */
+TEST_F(off, diagram_refuses_a_negative_count_with_its_line)
+{
+	char table[160];
+	const char *const args[] = { "diagram", table, "-o", self->out, NULL };
+	FILE *f;
+
+	snprintf(table, sizeof(table), "%s/table", self->dir);
+	f = fopen(table, "w");
+	ASSERT_NE(NULL, f);
+	fputs("1 none->new 3\n2 new->ready 3\n3 ready->running -5\n"
+	      "4 running->exit 0\n5 running->ready 0\n6 running->blocked 0\n"
+	      "7 blocked->ready 0\n8 ready->exit 0\n9 blocked->exit 0\n", f);
+	fclose(f);
+	run(_metadata, &self->r, args);
+	EXPECT_EQ(1, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "line 3")) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(-1, access(self->out, F_OK));
+}
+
+/* Issue 16 #9: without the module diagram said only ENOENT. */
+TEST_F(off, diagram_without_the_module_says_load_it)
+{
+	const char *const args[] = { "diagram", "-o", self->out, NULL };
+
+	if (!access("/proc/taskstate/transitions", F_OK))
+		SKIP(return, "the module is loaded here");
+	run(_metadata, &self->r, args);
+	EXPECT_EQ(1, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "load the module")) TH_LOG("%s", self->r.err);
 }
 
 TEST_HARNESS_MAIN
