@@ -451,7 +451,7 @@ TEST_F(cli, bad_input_gets_one_line)
 		{ { "export", NULL }, 2 },
 		{ { "top", "--bogus", NULL }, 2 },
 		{ { "trace", "-p", "999999999", NULL }, 1 },
-		{ { "trace", "--", "/nonexistent/command", NULL }, 1 },
+		{ { "trace", "--", "/nonexistent/command", NULL }, 127 },
 		{ { "show", "/nonexistent/recording", NULL }, 1 },
 		{ { "show", "/proc/self/status", NULL }, 1 },
 	};

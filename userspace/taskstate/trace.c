@@ -75,8 +75,8 @@ static const char trace_help[] = N_(
 "EXIT STATUS\n"
 "    COMMAND's exit status, 128+N when signal N killed it; with -p, 0.\n"
 "    1 on a runtime failure (no module: load kmod/taskstate.ko; no\n"
-"    permission: run as root), 2 on bad usage; 127 when COMMAND cannot be\n"
-"    run.\n"
+"    permission: run as root), 2 on bad usage; as a shell, 127 when\n"
+"    COMMAND is not found, 126 when it is found but cannot be run.\n"
 "\n"
 "EXAMPLES\n"
 "    taskstate trace -- sh -c 'sleep 0.1; echo hi'\n"
@@ -163,26 +163,43 @@ static void parse_filter(struct session_opts *o, const char *spec)
 	free(list);
 }
 
-/* Whether @name can be run: checked before anything is started. */
-static bool runnable(const char *name)
+/*
+ * Whether @name can be run, checked before anything is started: 0, or the
+ * shell's status for it, 127 (not found) or 126 (found, not executable),
+ * with errno saying why.
+ */
+static int runnable(const char *name)
 {
 	const char *path = getenv("PATH");
+	bool found = false;
 	char buf[4096];
+	struct stat st;
 
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
+	if (strchr(name, '/')) {
+		if (stat(name, &st))
+			return 127;
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			return 126;
+		}
+		return access(name, X_OK) ? 126 : 0;
+	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		const char *end = strchrnul(path, ':');
-		struct stat st;
 
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - path), path, name);
-		if (!stat(buf, &st) && S_ISREG(st.st_mode) && !access(buf, X_OK))
-			return true;
+		if (!stat(buf, &st) && S_ISREG(st.st_mode)) {
+			if (!access(buf, X_OK))
+				return 0;
+			found = true;
+		}
 		path = *end ? end + 1 : end;
 	}
-	return false;
+	/* As bash: a file that is there but not executable is 126. */
+	errno = found ? EACCES : ENOENT;
+	return found ? 126 : 127;
 }
 
 /*
@@ -216,7 +233,7 @@ static pid_t spawn_held(char **argv, int *go_fd)
 		ts_i18n_restore_env();
 		execvp(argv[0], argv);
 		fprintf(stderr, "%s: %s: %s\n", prog_name, argv[0], strerror(errno));
-		_exit(127);
+		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(p[0]);
 	*go_fd = p[1];
@@ -298,8 +315,20 @@ static int run_session(struct session_opts *o)
 	bool child_done = false, target_gone = false;
 	uint64_t done_at = 0;
 
-	if (o->argv && !runnable(o->argv[0]))
-		die(_("%s: command not found or not executable"), o->argv[0]);
+	if (o->argv) {
+		int status = runnable(o->argv[0]);
+
+		if (status == 127) {
+			fprintf(stderr, _("%s: %s: command not found\n"), prog_name,
+				o->argv[0]);
+			exit(127);
+		}
+		if (status) {
+			fprintf(stderr, _("%s: %s: cannot run: %s\n"), prog_name,
+				o->argv[0], strerror(errno));
+			exit(126);
+		}
+	}
 	if (o->pid && kill(o->pid, 0) && errno == ESRCH)
 		die(_("no process %d"), o->pid);
 

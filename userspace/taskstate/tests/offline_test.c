@@ -277,4 +277,40 @@ TEST_F(off, diagram_without_the_module_says_load_it)
 	EXPECT_NE(NULL, strstr(self->r.err, "load the module")) TH_LOG("%s", self->r.err);
 }
 
+/*
+ * Issue 16 #3: trace and stat of a command that cannot run exited 1; the
+ * help promises a shell's 127 (not found) and 126 (found, not
+ * executable).  Checked before the module is needed, so on the host too.
+ */
+TEST_F(off, a_command_that_cannot_run_is_127_or_126)
+{
+	static const char *const cmds[] = { "trace", "stat" };
+	char noexec[160];
+	FILE *f;
+
+	snprintf(noexec, sizeof(noexec), "%s/noexec", self->dir);
+	f = fopen(noexec, "w");
+	ASSERT_NE(NULL, f);
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	ASSERT_EQ(0, chmod(noexec, 0644));
+	for (size_t i = 0; i < 2; i++) {
+		const char *const missing[] = { cmds[i], "--", "no-such-command-ts16", NULL };
+		const char *const slash[] = { cmds[i], "--", "/no/such/file", NULL };
+		const char *const plain[] = { cmds[i], "--", noexec, NULL };
+		const char *const dir[] = { cmds[i], "--", self->dir, NULL };
+
+		run(_metadata, &self->r, missing);
+		EXPECT_EQ(127, self->r.status) TH_LOG("%s", self->r.err);
+		EXPECT_NE(NULL, strstr(self->r.err, "not found")) TH_LOG("%s", self->r.err);
+		run(_metadata, &self->r, slash);
+		EXPECT_EQ(127, self->r.status) TH_LOG("%s", self->r.err);
+		/* root may read and write it, but x is still missing. */
+		run(_metadata, &self->r, plain);
+		EXPECT_EQ(126, self->r.status) TH_LOG("%s", self->r.err);
+		run(_metadata, &self->r, dir);
+		EXPECT_EQ(126, self->r.status) TH_LOG("%s", self->r.err);
+	}
+}
+
 TEST_HARNESS_MAIN
