@@ -71,6 +71,12 @@ sparse:
 tsan:
 	$(MAKE) -C userspace tsan
 
+# Every userspace unit test and the recording fuzz corpus under ASan,
+# UBSan and LeakSanitizer (built in userspace/asan/); any report fails.
+.PHONY: asan
+asan: po
+	$(MAKE) -C userspace asan
+
 check:
 	scripts/check
 
@@ -132,6 +138,7 @@ clean:
 help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
+	@echo "make asan     userspace unit tests and recording fuzz under ASan+UBSan+LSan"
 	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN kernel"
 	@echo "make demo     the short tour in a VM: nine transitions, a pipe, the matrix"
 	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"

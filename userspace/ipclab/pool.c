@@ -276,7 +276,8 @@ static const char *worker_noun(const struct pool_run *r)
 
 static void run_pool(struct pool_run *r, struct story *st)
 {
-	static char names[POOL_MAX_WORKERS][16];
+	/* Room for any unsigned int: gcc -O1 checks (-Wformat-truncation). */
+	static char names[POOL_MAX_WORKERS][sizeof("worker 4294967295")];
 	const struct pool_opts *o = r->o;
 	struct task_arg *args = calloc(o->tasks, sizeof(*args));
 	void **tasks = calloc(o->tasks, sizeof(*tasks));

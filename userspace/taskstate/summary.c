@@ -298,7 +298,7 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 				fprintf(f, _(", exit code %d"), t->exit_code);
 		}
 		fputs(":\n", f);
-		qsort(t->sites, t->nr_sites, sizeof(*t->sites), cmp_site);
+		sort_n(t->sites, t->nr_sites, sizeof(*t->sites), cmp_site);
 		for (size_t j = 0; j < t->nr_sites; j++) {
 			fprintf(f, _("  blocked %6" PRIu64 "x %12s ms in "),
 				t->sites[j].count,
@@ -306,7 +306,7 @@ void summary_print_tasks(FILE *f, const struct summary *s)
 			put_text_str(f, t->sites[j].name, sizeof(t->sites[j].name));
 			fputc('\n', f);
 		}
-		qsort(t->wakers, t->nr_wakers, sizeof(*t->wakers), cmp_waker);
+		sort_n(t->wakers, t->nr_wakers, sizeof(*t->wakers), cmp_waker);
 		for (size_t j = 0; j < t->nr_wakers; j++) {
 			const struct waker_count *wk = &t->wakers[j];
 

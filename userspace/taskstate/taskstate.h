@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <linux/taskstate.h>
 
@@ -143,6 +144,17 @@ struct timeline {
 /* Everything a picture of @rec needs; exits on allocation failure. */
 void timeline_build(struct timeline *tl, const struct ts_recording *rec);
 void timeline_free(struct timeline *tl);
+
+/*
+ * qsort(), also of nothing: an empty array's pointer may be NULL, which
+ * qsort() must not get (undefined behaviour, UBSan says so).
+ */
+static inline void sort_n(void *base, size_t n, size_t size,
+			  int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(base, n, size, cmp);
+}
 
 /* "12.345 ms", fixed units for tables. */
 const char *fmt_ms(char *buf, size_t len, uint64_t ns);

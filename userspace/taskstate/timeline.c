@@ -152,7 +152,7 @@ void timeline_build(struct timeline *tl, const struct ts_recording *rec)
 		if (cur[t].known)
 			add_interval(tl, &cap_iv, t, &cur[t], tl->t1);
 	free(cur);
-	qsort(tl->iv, tl->nr_iv, sizeof(*tl->iv), cmp_interval);
+	sort_n(tl->iv, tl->nr_iv, sizeof(*tl->iv), cmp_interval);
 }
 
 void timeline_free(struct timeline *tl)

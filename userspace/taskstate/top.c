@@ -208,7 +208,7 @@ static void print_table(struct table *t, double interval_ms, size_t lines,
 		ts_put_padded(stdout, _(col[c].head), col[c].width);
 	}
 	putchar('\n');
-	qsort(t->rows, t->n, sizeof(*t->rows), cmp_busy);
+	sort_n(t->rows, t->n, sizeof(*t->rows), cmp_busy);
 	for (size_t i = 0; i < t->n && i < lines; i++) {
 		const struct row *r = &t->rows[i];
 

@@ -45,7 +45,7 @@ struct pp_task {
 	pp_fn fn;
 	size_t len;
 	int sig, exit_code;		/* how the worker ended, for PP_CRASHED */
-	unsigned char arg[PP_ARG_MAX];
+	_Alignas(max_align_t) unsigned char arg[PP_ARG_MAX];
 };
 
 /* Parent to worker: one task.  Only the first len bytes of arg matter. */
@@ -53,7 +53,8 @@ struct pp_request {
 	uint64_t seq;
 	pp_fn fn;
 	uint32_t len;
-	unsigned char arg[PP_ARG_MAX];
+	/* A task reads its struct in place: align it for any type. */
+	_Alignas(max_align_t) unsigned char arg[PP_ARG_MAX];
 };
 
 /* Worker to parent: the result of the task @seq. */

@@ -60,7 +60,7 @@ struct pp_task;
 
 /*
  * A task, run in a worker process: @arg points to the worker's copy of the
- * @len bytes given to pp_submit().
+ * @len bytes given to pp_submit(), aligned for any type (max_align_t).
  */
 typedef int64_t (*pp_fn)(const void *arg, size_t len);
 

@@ -39,7 +39,7 @@ static void make_events(struct taskstate_event *ev)
 		ev[i].ts_ns = 1000 + i;
 		ev[i].pid = ev[i].tgid = 100 + i;
 		ev[i].prev_state_ns = 7;
-		snprintf(ev[i].comm, sizeof(ev[i].comm), "t<%d>&\"", i);
+		snprintf(ev[i].comm, sizeof(ev[i].comm), "t<%u>&\"", (unsigned char)i);
 		strcpy(ev[i].wait_site, "pipe_read");
 	}
 	/* A lost record is part of a recording too. */

@@ -8,75 +8,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/taskstate.h>
 
 #include "kselftest_harness.h"
 #include "lib/recording.h"
-
-extern char **environ;
-
-/* What one run printed and how it ended. */
-struct result {
-	int status;		/* exit status, 128+N if killed by signal N */
-	char out[65536], err[4096];
-};
-
-static void slurp(int fd, char *buf, size_t size)
-{
-	ssize_t n, got = 0;
-
-	lseek(fd, 0, SEEK_SET);
-	while ((size_t)got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
-		got += n;
-	buf[got] = '\0';
-	close(fd);
-}
-
-/* Run the taskstate binary with @args (NULL-terminated), English messages. */
-static void run(struct __test_metadata *_metadata, struct result *r,
-		const char *const args[])
-{
-	char exe[PATH_MAX], tool[PATH_MAX + 32];
-	const char *argv[16] = { "taskstate" };
-	posix_spawn_file_actions_t fa;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int out = memfd_create("out", 0), err = memfd_create("err", 0);
-	int i, status;
-	pid_t pid;
-
-	ASSERT_LT(0, n);
-	exe[n] = '\0';
-	/* This test is in taskstate/tests/, the tool in taskstate/. */
-	snprintf(tool, sizeof(tool), "%s/../taskstate", dirname(exe));
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	ASSERT_LE(0, out);
-	ASSERT_LE(0, err);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_adddup2(&fa, err, 2);
-	setenv("LANGUAGE", "en", 1);
-	setenv("LC_ALL", "C", 1);
-	ASSERT_EQ(0, posix_spawn(&pid, tool, &fa, NULL, (char **)argv, environ));
-	posix_spawn_file_actions_destroy(&fa);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-	slurp(out, r->out, sizeof(r->out));
-	slurp(err, r->err, sizeof(r->err));
-}
+#include "lib/tests/run_tool.h"
 
 /* One event of @pid from @from to @to at @ts. */
 static struct taskstate_event ev(unsigned int tr, unsigned int from, unsigned int to,
@@ -167,7 +109,7 @@ static void write_each(struct __test_metadata *_metadata, FIXTURE_DATA(off) *sel
 		for (k = 0; cmds[i][k]; k++)
 			args[k] = strcmp(cmds[i][k], "-") ? cmds[i][k] : table;
 		args[k] = NULL;
-		run(_metadata, &self->r, args);
+		run_tool(_metadata, &self->r, "taskstate", args);
 		EXPECT_EQ(want_status, self->r.status) TH_LOG("%s: %s", args[0], self->r.err);
 		if (want_status)
 			EXPECT_NE(NULL, strstr(self->r.err, "Is a directory"))
@@ -234,13 +176,13 @@ TEST_F(off, show_takes_options_after_file)
 	const char *const sum[] = { "show", self->rec, "--summary", NULL };
 	const char *const two[] = { "show", self->rec, self->rec, NULL };
 
-	run(_metadata, &self->r, json);
+	run_tool(_metadata, &self->r, "taskstate", json);
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	EXPECT_EQ('{', self->r.out[0]);
-	run(_metadata, &self->r, sum);
+	run_tool(_metadata, &self->r, "taskstate", sum);
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	EXPECT_NE(NULL, strstr(self->r.out, "running"));
-	run(_metadata, &self->r, two);
+	run_tool(_metadata, &self->r, "taskstate", two);
 	EXPECT_EQ(2, self->r.status);
 	EXPECT_NE(NULL, strstr(self->r.err, "one FILE only"));
 }
@@ -259,7 +201,7 @@ TEST_F(off, diagram_refuses_a_negative_count_with_its_line)
 	      "4 running->exit 0\n5 running->ready 0\n6 running->blocked 0\n"
 	      "7 blocked->ready 0\n8 ready->exit 0\n9 blocked->exit 0\n", f);
 	fclose(f);
-	run(_metadata, &self->r, args);
+	run_tool(_metadata, &self->r, "taskstate", args);
 	EXPECT_EQ(1, self->r.status);
 	EXPECT_NE(NULL, strstr(self->r.err, "line 3")) TH_LOG("%s", self->r.err);
 	EXPECT_EQ(-1, access(self->out, F_OK));
@@ -272,7 +214,7 @@ TEST_F(off, diagram_without_the_module_says_load_it)
 
 	if (!access("/proc/taskstate/transitions", F_OK))
 		SKIP(return, "the module is loaded here");
-	run(_metadata, &self->r, args);
+	run_tool(_metadata, &self->r, "taskstate", args);
 	EXPECT_EQ(1, self->r.status);
 	EXPECT_NE(NULL, strstr(self->r.err, "load the module")) TH_LOG("%s", self->r.err);
 }
@@ -300,15 +242,15 @@ TEST_F(off, a_command_that_cannot_run_is_127_or_126)
 		const char *const plain[] = { cmds[i], "--", noexec, NULL };
 		const char *const dir[] = { cmds[i], "--", self->dir, NULL };
 
-		run(_metadata, &self->r, missing);
+		run_tool(_metadata, &self->r, "taskstate", missing);
 		EXPECT_EQ(127, self->r.status) TH_LOG("%s", self->r.err);
 		EXPECT_NE(NULL, strstr(self->r.err, "not found")) TH_LOG("%s", self->r.err);
-		run(_metadata, &self->r, slash);
+		run_tool(_metadata, &self->r, "taskstate", slash);
 		EXPECT_EQ(127, self->r.status) TH_LOG("%s", self->r.err);
 		/* root may read and write it, but x is still missing. */
-		run(_metadata, &self->r, plain);
+		run_tool(_metadata, &self->r, "taskstate", plain);
 		EXPECT_EQ(126, self->r.status) TH_LOG("%s", self->r.err);
-		run(_metadata, &self->r, dir);
+		run_tool(_metadata, &self->r, "taskstate", dir);
 		EXPECT_EQ(126, self->r.status) TH_LOG("%s", self->r.err);
 	}
 }
