@@ -405,6 +405,30 @@ KILLED(sysv_sem_sigint, "sysv-sem", SIGINT, false, false, NULL);
 KILLED(fifo_participant_sigkill, "fifo", SIGKILL, true, false, NULL);
 KILLED(unix_stream_sigterm, "unix-stream", SIGTERM, false, false, NULL);
 KILLED(unix_dgram_threads_sigterm, "unix-dgram", SIGTERM, false, true, NULL);
+/*
+ * Issue 16: with --threads the SysV ones said "msgrcv: Identifier removed"
+ * and exited 1; fifo said "end of file"; SIGQUIT, SIGHUP, SIGUSR1, SIGALRM
+ * and SIGKILL of ipclab left objects behind.
+ */
+KILLED(sysv_msg_threads_sigint, "sysv-msg", SIGINT, false, true, NULL);
+KILLED(sysv_sem_threads_sigint, "sysv-sem", SIGINT, false, true, NULL);
+KILLED(sysv_shm_threads_sigterm, "sysv-shm", SIGTERM, false, true, NULL);
+KILLED(fifo_sigint, "fifo", SIGINT, false, false, NULL);
+KILLED(fifo_threads_sigint, "fifo", SIGINT, false, true, NULL);
+KILLED(sysv_msg_sigquit, "sysv-msg", SIGQUIT, false, false, NULL);
+KILLED(sysv_shm_sighup, "sysv-shm", SIGHUP, false, false, NULL);
+KILLED(sysv_sem_sigusr1, "sysv-sem", SIGUSR1, false, false, NULL);
+KILLED(posix_shm_sigalrm, "posix-shm", SIGALRM, false, false, NULL);
+KILLED(posix_sem_sigquit, "posix-sem", SIGQUIT, false, false, NULL);
+KILLED(posix_mq_threads_sighup, "posix-mq", SIGHUP, false, true, NULL);
+KILLED(fifo_sigusr1, "fifo", SIGUSR1, false, false, NULL);
+KILLED(sysv_msg_sigkill, "sysv-msg", SIGKILL, false, false, NULL);
+KILLED(sysv_shm_sigkill, "sysv-shm", SIGKILL, false, false, NULL);
+KILLED(sysv_sem_threads_sigkill, "sysv-sem", SIGKILL, false, true, NULL);
+KILLED(posix_shm_sigkill, "posix-shm", SIGKILL, false, false, NULL);
+KILLED(posix_sem_sigkill, "posix-sem", SIGKILL, false, false, NULL);
+KILLED(posix_mq_sigkill, "posix-mq", SIGKILL, false, false, NULL);
+KILLED(fifo_threads_sigkill, "fifo", SIGKILL, false, true, NULL);
 
 FIXTURE_SETUP(killed)
 {
@@ -468,15 +492,28 @@ TEST_F(killed, nothing_is_left_behind)
 		EXPECT_NE(NULL, strstr(r.t.errbuf, "killed by signal 9"))
 			TH_LOG("stderr: %s", r.t.errbuf);
 	} else {
-		/* ipclab dies of the signal, after cleaning up. */
+		/* ipclab dies of the signal (a shell says 128+N), after cleaning up. */
 		EXPECT_TRUE(WIFSIGNALED(r.t.status) &&
 			    WTERMSIG(r.t.status) == variant->sig)
 			TH_LOG("status %#x, stderr %s", r.t.status, r.t.errbuf);
+		/* It says so, and nothing about what it removed itself. */
+		if (variant->sig != SIGKILL)
+			EXPECT_NE(NULL, strstr(r.t.errbuf, "interrupted by SIG"))
+				TH_LOG("stderr: %s", r.t.errbuf);
+		EXPECT_EQ(NULL, strstr(r.t.errbuf, "Identifier removed"))
+			TH_LOG("stderr: %s", r.t.errbuf);
+		EXPECT_EQ(NULL, strstr(r.t.errbuf, "end of file"))
+			TH_LOG("stderr: %s", r.t.errbuf);
 	}
 	/* Its participants went with it. */
 	for (i = 0; !variant->threads && i < 2; i++) {
+		for (int k = 0; k < TS_MS(1000) && !kill(kids[i], 0); k++)
+			ts_sleep_ms(1);
 		EXPECT_EQ(-1, kill(kids[i], 0)) TH_LOG("pid %d lives", kids[i]);
 	}
+	/* After SIGKILL its janitor removes them: give it a moment. */
+	for (i = 0; i < TS_MS(2000) && leftovers() != self->before; i++)
+		ts_sleep_ms(1);
 	EXPECT_EQ(self->before, leftovers());
 	free_run(&r);
 }

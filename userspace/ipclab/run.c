@@ -31,6 +31,8 @@
 #include "lib/i18n.h"
 #include "lib/util.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* ---- usage errors every subcommand shares ---- */
 
 void lab_bad_option(const char *cmd, char **argv)
@@ -60,11 +62,17 @@ struct lab_obj_entry {
 };
 
 /*
- * Filled before the objects exist, read by the signal handler: entries
- * are complete before nr_objs counts them.
+ * Filled before the objects exist, read by the signal handler and by the
+ * janitor: entries are complete before nr counts them.  Shared memory, so
+ * that the janitor (another process) sees what is registered after it
+ * started.
  */
-static struct lab_obj_entry objs[LAB_MAX_OBJS];
-static volatile sig_atomic_t nr_objs;
+struct lab_registry {
+	volatile sig_atomic_t nr;
+	struct lab_obj_entry objs[LAB_MAX_OBJS];
+};
+
+static struct lab_registry *reg;
 static pid_t owner;		/* only the coordinator removes anything */
 /* Participants to stop when the coordinator goes (process mode). */
 static volatile pid_t kids[LAB_NR_ROLES];
@@ -72,12 +80,33 @@ static volatile pid_t kids[LAB_NR_ROLES];
 static unsigned int nr_exchanges;
 static bool fast_fill;
 
+/*
+ * A terminating signal is being handled (its number) by the thread
+ * stopping_tid.  From then on the participants' errors are about objects
+ * the handler removes: they are not reported (stderr goes to quiet_fd) and
+ * a participant thread that would exit waits for the handler to end the
+ * process with the signal.
+ */
+static volatile sig_atomic_t stopping;
+static volatile pid_t stopping_tid;
+static int quiet_fd = -1, stderr_fd = -1;
+/* The write end of the janitor's pipe: it closes when we die, however. */
+static int janitor_fd = -1;
+static const char *interrupted_msg;	/* translated before any signal */
+static const char *mech_name = "ipclab";
+
+/* Every signal whose default action ends the process and that can be caught. */
+static const int fatal_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE,
+	SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSTKFLT,
+};
+
 static struct lab_obj_entry *new_obj(enum lab_obj kind)
 {
-	if (nr_objs == LAB_MAX_OBJS)
+	if (reg->nr == LAB_MAX_OBJS)
 		die("%s", _("cleanup registry full"));
-	objs[nr_objs].kind = kind;
-	return &objs[nr_objs];
+	reg->objs[reg->nr].kind = kind;
+	return &reg->objs[reg->nr];
 }
 
 void lab_cleanup_name(enum lab_obj kind, const char *name)
@@ -92,7 +121,7 @@ void lab_cleanup_name(enum lab_obj kind, const char *name)
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s%s", prefix, name) >=
 	    sizeof(o->path))
 		die(_("object name too long: %s"), name);
-	nr_objs++;
+	reg->nr++;
 }
 
 void lab_cleanup_id(enum lab_obj kind, int id)
@@ -100,33 +129,14 @@ void lab_cleanup_id(enum lab_obj kind, int id)
 	struct lab_obj_entry *o = new_obj(kind);
 
 	o->id = id;
-	nr_objs++;
+	reg->nr++;
 }
 
-/*
- * Stop the participants, then remove every object.  Only async-signal-safe
- * calls (kill, waitpid, unlink, the *ctl system calls, mq_unlink which is
- * the bare system call), so the signal handler can run it.  Killing and
- * reaping first matters for SysV shm: IPC_RMID on a segment still
- * attached only marks it, and ipcs would still show it.
- */
-static void cleanup_run(void)
+/* Remove every registered object, last first; async-signal-safe. */
+static void remove_objects(void)
 {
-	int saved = errno;
-
-	if (getpid() != owner)
-		return;		/* a participant's exit: not ours to clean */
-	for (int i = 0; i < LAB_NR_ROLES; i++) {
-		pid_t pid = kids[i];
-
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			kids[i] = 0;
-		}
-	}
-	while (nr_objs > 0) {
-		struct lab_obj_entry *o = &objs[nr_objs - 1];
+	while (reg && reg->nr > 0) {
+		struct lab_obj_entry *o = &reg->objs[reg->nr - 1];
 
 		switch (o->kind) {
 		case LAB_OBJ_PATH:
@@ -147,17 +157,154 @@ static void cleanup_run(void)
 			shmctl(o->id, IPC_RMID, NULL);
 			break;
 		}
-		nr_objs--;
+		reg->nr--;
 	}
+}
+
+/*
+ * Stop the participants, then remove every object.  Only async-signal-safe
+ * calls (kill, waitpid, unlink, the *ctl system calls, mq_unlink which is
+ * the bare system call), so the signal handler can run it.  Killing and
+ * reaping first matters for SysV shm: IPC_RMID on a segment still
+ * attached only marks it, and ipcs would still show it.  The receiver is
+ * killed first: it would see the sender's end (EOF) and say so.
+ */
+static void cleanup_run(void)
+{
+	int saved = errno;
+
+	if (getpid() != owner)
+		return;		/* a participant's exit: not ours to clean */
+	if (stopping && gettid() != stopping_tid) {
+		/* A participant thread, failing on what the handler removed. */
+		for (;;)
+			pause();
+	}
+	for (int i = LAB_NR_ROLES - 1; i >= 0; i--)
+		if (kids[i] > 0)
+			kill(kids[i], SIGKILL);
+	for (int i = 0; i < LAB_NR_ROLES; i++) {
+		pid_t pid = kids[i];
+
+		if (pid > 0) {
+			waitpid(pid, NULL, 0);
+			kids[i] = 0;
+		}
+	}
+	remove_objects();
 	errno = saved;
+}
+
+/* @s, async-signal-safe, to @fd. */
+static void put_str(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n <= 0)
+			return;
+		s += n;
+		len -= n;
+	}
+}
+
+/* "ipclab: MECH: interrupted by SIGNAL, ...", without stdio. */
+static void say_interrupted(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	const char *args[2] = { mech_name, NULL };
+	const char *p = interrupted_msg;
+	char name[16] = "SIG";
+	int k = 0;
+
+	if (stderr_fd < 0 || !p)
+		return;
+	if (abbrev && strlen(abbrev) < sizeof(name) - 4)
+		strcpy(name + 3, abbrev);
+	else
+		strcpy(name, "a signal");
+	args[1] = name;
+	put_str(stderr_fd, "ipclab: ");
+	/* The message's two %s, in order: the mechanism and the signal. */
+	while (*p) {
+		const char *pc = strstr(p, "%s");
+		char part[256];
+		size_t len = pc ? (size_t)(pc - p) : strlen(p);
+
+		if (len >= sizeof(part))
+			len = sizeof(part) - 1;
+		memcpy(part, p, len);
+		part[len] = '\0';
+		put_str(stderr_fd, part);
+		if (!pc)
+			break;
+		if (k < 2)
+			put_str(stderr_fd, args[k++]);
+		p = pc + 2;
+	}
+	put_str(stderr_fd, "\n");
 }
 
 static void on_fatal_signal(int sig)
 {
-	cleanup_run();
-	/* Die of the same signal, so our parent sees what happened. */
+	if (getpid() == owner && !stopping) {
+		stopping_tid = gettid();
+		stopping = sig;
+		if (quiet_fd >= 0)
+			dup2(quiet_fd, STDERR_FILENO);
+		cleanup_run();
+		say_interrupted(sig);
+	}
+	/* Die of the same signal, so our parent sees what happened (130...). */
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/*
+ * The janitor: a process of its own (not our child, out of our session,
+ * deaf to the terminal's signals) that waits for the coordinator to die,
+ * however it dies (SIGKILL included: its pipe's write end closes), and
+ * then removes what is still registered.  After a normal end there is
+ * nothing left and it just exits.
+ */
+static void janitor_start(void)
+{
+	int p[2], devnull;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC))
+		die_errno("pipe");
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		/* Orphaned at once: the tests count ipclab's children. */
+		if (fork() != 0)
+			_exit(0);
+		close(p[1]);
+		setsid();
+		for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+			signal(fatal_signals[i], SIG_IGN);
+		prctl(PR_SET_NAME, "ipclab-cleanup");
+		devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			/* Holding our stdout would keep a '| head' waiting. */
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		remove_objects();
+		_exit(0);
+	}
+	close(p[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	janitor_fd = p[1];
 }
 
 static void cleanup_install(void)
@@ -167,12 +314,36 @@ static void cleanup_install(void)
 	owner = getpid();
 	if (nr_exchanges++)
 		return;		/* ipclab bench: installed by the first one */
+	reg = mmap(NULL, sizeof(*reg), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (reg == MAP_FAILED)
+		die_errno("mmap(cleanup registry)");
+	interrupted_msg = _("%s: interrupted by %s, every IPC object removed");
+	quiet_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	janitor_start();
 	if (atexit(cleanup_run))
 		die("%s", _("atexit failed"));
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	    sigaction(SIGHUP, &sa, NULL))
-		die_errno("sigaction");
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		sigaddset(&sa.sa_mask, fatal_signals[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		if (sigaction(fatal_signals[i], &sa, NULL))
+			die_errno("sigaction");
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		if (sigaction(sig, &sa, NULL))
+			die_errno("sigaction");
+}
+
+/* In a participant process: signals as they were, no janitor's pipe. */
+static void participant_signals(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		signal(fatal_signals[i], SIG_DFL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		signal(sig, SIG_DFL);
+	if (janitor_fd >= 0)
+		close(janitor_fd);
 }
 
 void lab_unique_name(char *buf, size_t len, const char *prefix)
@@ -463,9 +634,7 @@ static void start_participant(struct lab *lab, int role,
 			die_errno("prctl(PR_SET_PDEATHSIG)");
 		if (getppid() != lab->coordinator)
 			_exit(1);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		participant_signals();
 		participate(lab, role);
 		_exit(0);
 	}
@@ -642,6 +811,7 @@ static void print_summary(struct lab *lab, const struct story *st, bool ok)
 static void lab_prepare(struct lab *lab)
 {
 	lab->coordinator = getpid();
+	mech_name = lab->mech->name;
 	for (int i = 0; i < 4; i++)
 		lab->fd[i] = -1;
 	lab->res = mmap(NULL, sizeof(*lab->res) * LAB_NR_ROLES,
