@@ -50,6 +50,7 @@ const struct lab_mech lab_pipe = {
 	.sender = pipe_sender,
 	.receiver = pipe_receiver,
 	.teardown = close_fds,
+	.anonymous = true,
 };
 
 static void fifo_setup(struct lab *lab)

@@ -321,7 +321,6 @@ static void cleanup_install(void)
 	interrupted_msg = _("%s: interrupted by %s, every IPC object removed");
 	quiet_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	janitor_start();
 	if (atexit(cleanup_run))
 		die("%s", _("atexit failed"));
 	sigemptyset(&sa.sa_mask);
@@ -819,6 +818,9 @@ static void lab_prepare(struct lab *lab)
 	if (lab->res == MAP_FAILED)
 		die_errno("mmap(results)");
 	cleanup_install();
+	/* Once, before any object exists (and before the story's session). */
+	if (!lab->mech->anonymous && janitor_fd < 0)
+		janitor_start();
 }
 
 /*

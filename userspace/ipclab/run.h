@@ -84,6 +84,12 @@ struct lab_mech {
 	/* Close what setup opened (the registry unlinks and removes). */
 	void (*teardown)(struct lab *lab);
 	const char *help;	/* extra lines for --help, may be NULL */
+	/*
+	 * Nothing to register for cleanup (pipe, socketpair, ...): no
+	 * janitor process is started, so a 'taskstate trace' of it shows
+	 * only the participants.
+	 */
+	bool anonymous;
 };
 
 struct lab {

@@ -83,4 +83,5 @@ const struct lab_mech lab_signal = {
 	.setup = signal_setup,
 	.sender = signal_sender,
 	.receiver = signal_receiver,
+	.anonymous = true,
 };

@@ -208,6 +208,7 @@ const struct lab_mech lab_socketpair = {
 	.sender = socketpair_sender,
 	.receiver = socketpair_receiver,
 	.teardown = close_fds,
+	.anonymous = true,
 };
 
 /* ---- tcp ---- */
@@ -257,4 +258,5 @@ const struct lab_mech lab_tcp = {
 	.sender = tcp_sender,
 	.receiver = accept_and_receive,
 	.teardown = close_fds,
+	.anonymous = true,
 };
