@@ -19,6 +19,23 @@
 #include "lib/util.h"
 
 #define PROC_TASKS	"/proc/taskstate/tasks"
+#define PROC_CONFIG	"/proc/taskstate/config"
+
+/* The module records no wait sites (wait_sites=0 in its config). */
+static bool wait_sites_off(void)
+{
+	FILE *f = fopen(PROC_CONFIG, "re");
+	char line[128];
+	bool off = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "wait_sites=0\n"))
+			off = true;
+	fclose(f);
+	return off;
+}
 
 static const char top_help[] = N_(
 "NAME\n"
@@ -30,7 +47,9 @@ static const char top_help[] = N_(
 "DESCRIPTION\n"
 "    Every SECONDS, one snapshot: per task its classic state, Linux state\n"
 "    letter, the share of the interval it spent running, ready and\n"
-"    blocked, and where it waits; busiest first.  The numbers come from\n"
+"    blocked, and where it waits; busiest first.  A row's three shares\n"
+"    add up to the whole of the time it was there in the interval ('-'\n"
+"    when it was new or exited throughout).  The numbers come from\n"
 "    /proc/taskstate/tasks (its header line names the columns) when the\n"
 "    module provides it, else from the event stream (then only tasks that\n"
 "    had an event in the interval are shown).\n"
@@ -53,11 +72,13 @@ struct row {
 	char comm[80], state[16], letter[4], site[80];
 	uint64_t run, ready, blocked;		/* ms, or ns from the stream */
 	uint64_t drun, dready, dblocked;	/* over the interval */
+	bool whole;		/* there for the whole interval */
 };
 
 struct table {
 	struct row *rows;
 	size_t n, cap;
+	uint64_t read_ns;	/* when the procfs file was read */
 };
 
 /* A new zeroed row at the end of @t. */
@@ -102,6 +123,7 @@ static int read_proc(struct table *t)
 	    c_blocked, c_site;
 
 	t->n = 0;
+	t->read_ns = now_ns();
 	if (!f)
 		return -errno;
 	if (getline(&hdr, &cap, f) < 0) {
@@ -173,12 +195,61 @@ static int cmp_busy(const void *a, const void *b)
 	return x->pid - y->pid;
 }
 
-/* Percent of the interval; the kernel's ms counters can overshoot a little. */
-static double pct(uint64_t ms, double interval_ms)
+/* The classic state a Linux letter means, or -1 for one we do not know. */
+static int letter_state(char letter)
 {
-	double p = 100.0 * ms / interval_ms;
+	switch (letter) {
+	case 'R':
+		return -1;	/* ready or running: the model tells which */
+	case 'S': case 'D': case 'T': case 't': case 'I': case 'P':
+		return TASKSTATE_BLOCKED;
+	case 'Z': case 'X':
+		return TASKSTATE_EXIT;
+	default:
+		return -1;
+	}
+}
 
-	return p > 100.0 ? 100.0 : p;
+/*
+ * Make a row say one thing.  The model's state and the letter are read at
+ * slightly different moments ("blocked R": woken in between): the letter
+ * is the later word.  Its shares then account for its interval once: the
+ * kernel adds a stretch to RUN/READY/BLOCKED_MS when it ends, so a long
+ * block lands whole in the interval it ends in (100% blocked next to 8%
+ * running), and the stretch it is in now is not counted yet.  A task that
+ * was there for the whole interval gets the uncounted rest in its current
+ * state; then the three are scaled to its interval.  Return false when it
+ * spent none of it running, ready or blocked (new or exit throughout).
+ */
+static bool row_shares(struct row *r, double interval_ms, double out[3])
+{
+	double d[3] = { r->drun, r->dready, r->dblocked }, total;
+	int by_letter = letter_state(r->letter[0]), cur = -1;
+
+	for (unsigned int s = TASKSTATE_NEW; s < TASKSTATE_NR_STATES; s++)
+		if (!strcmp(r->state, ts_state_str(s)))
+			cur = s;
+	if (r->letter[0] == 'R' && (cur == TASKSTATE_BLOCKED || cur == TASKSTATE_EXIT))
+		cur = TASKSTATE_READY;
+	else if (by_letter >= 0 && cur != by_letter)
+		cur = by_letter;
+	if (cur >= 0)
+		snprintf(r->state, sizeof(r->state), "%s", ts_state_str(cur));
+	total = d[0] + d[1] + d[2];
+	if (r->whole && total < interval_ms) {
+		if (cur == TASKSTATE_RUNNING)
+			d[0] += interval_ms - total;
+		else if (cur == TASKSTATE_READY)
+			d[1] += interval_ms - total;
+		else if (cur == TASKSTATE_BLOCKED)
+			d[2] += interval_ms - total;
+		total = d[0] + d[1] + d[2];
+	}
+	if (total <= 0)
+		return false;
+	for (int i = 0; i < 3; i++)
+		out[i] = 100.0 * d[i] / total;
+	return true;
 }
 
 static void print_table(struct table *t, double interval_ms, size_t lines,
@@ -192,7 +263,11 @@ static void print_table(struct table *t, double interval_ms, size_t lines,
 	unsigned int count[TASKSTATE_NR_STATES] = { 0 };
 	time_t now = time(NULL);
 	char when[32];
+	double unused[3];
 
+	/* States as the rows will say them (row_shares() reconciles). */
+	for (size_t i = 0; i < t->n; i++)
+		row_shares(&t->rows[i], interval_ms, unused);
 	for (size_t i = 0; i < t->n; i++)
 		for (unsigned int s = TASKSTATE_NEW; s < TASKSTATE_NR_STATES; s++)
 			if (!strcmp(t->rows[i].state, ts_state_str(s)))
@@ -202,6 +277,8 @@ static void print_table(struct table *t, double interval_ms, size_t lines,
 	       when, t->n, count[TASKSTATE_NEW], count[TASKSTATE_READY],
 	       count[TASKSTATE_RUNNING], count[TASKSTATE_BLOCKED],
 	       count[TASKSTATE_EXIT], source);
+	if (wait_sites_off())
+		printf("%s\n\n", _("Wait sites are off (wait_sites=0 in /proc/taskstate/config), so WAIT_SITE is '-'; as root: echo wait_sites=1 > /proc/taskstate/config"));
 	for (size_t c = 0; c < sizeof(col) / sizeof(*col); c++) {
 		if (c)
 			putchar(' ');
@@ -210,8 +287,9 @@ static void print_table(struct table *t, double interval_ms, size_t lines,
 	putchar('\n');
 	sort_n(t->rows, t->n, sizeof(*t->rows), cmp_busy);
 	for (size_t i = 0; i < t->n && i < lines; i++) {
-		const struct row *r = &t->rows[i];
-
+		struct row *r = &t->rows[i];
+		double share[3];
+		bool shown = row_shares(r, interval_ms, share);
 		const char *state = r->state;
 		char padded[64];
 
@@ -219,11 +297,14 @@ static void print_table(struct table *t, double interval_ms, size_t lines,
 		for (unsigned int s = TASKSTATE_NEW; s < TASKSTATE_NR_STATES; s++)
 			if (!strcmp(r->state, ts_state_str(s)))
 				state = ts_state_label(s);
-		printf("%7d %7d %-16.16s %s %s %6.1f %6.1f %8.1f %s\n", r->pid,
-		       r->tgid, r->comm, ts_pad(padded, sizeof(padded), state, -7),
-		       r->letter,
-		       pct(r->drun, interval_ms), pct(r->dready, interval_ms),
-		       pct(r->dblocked, interval_ms), r->site);
+		if (shown)
+			printf("%7d %7d %-16.16s %s %s %6.1f %6.1f %8.1f %s\n", r->pid,
+			       r->tgid, r->comm, ts_pad(padded, sizeof(padded), state, -7),
+			       r->letter, share[0], share[1], share[2], r->site);
+		else
+			printf("%7d %7d %-16.16s %s %s %6s %6s %8s %s\n", r->pid,
+			       r->tgid, r->comm, ts_pad(padded, sizeof(padded), state, -7),
+			       r->letter, "-", "-", "-", r->site);
 	}
 	putchar('\n');
 }
@@ -343,6 +424,7 @@ int cmd_top(int argc, char **argv)
 				struct row *r = &cur.rows[j];
 				const struct row *p = find_row(&prev, r->pid);
 
+				r->whole = p != NULL;
 				r->drun = r->run - (p && p->run <= r->run ? p->run : 0);
 				r->dready = r->ready - (p && p->ready <= r->ready ? p->ready : 0);
 				r->dblocked = r->blocked -
@@ -353,7 +435,9 @@ int cmd_top(int argc, char **argv)
 			break;
 		if (tty)
 			fputs("\033[H\033[2J", stdout);
-		print_table(&cur, (now_ns() - t0) / 1e6, lines,
+		/* The interval the counters' differences cover. */
+		print_table(&cur, s ? (now_ns() - t0) / 1e6 :
+				      (cur.read_ns - prev.read_ns) / 1e6, lines,
 			    s ? _("from the event stream") :
 				_("from /proc/taskstate/tasks"));
 		if (fflush(stdout))
