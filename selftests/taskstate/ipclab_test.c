@@ -574,6 +574,36 @@ TEST(bad_input_is_one_line_and_exit_2)
 }
 
 /* Subcommands answer --help with exit 0. */
+/*
+ * Issue 16: as an ordinary user, with the module loaded, ipclab said
+ * "load kmod/taskstate.ko".  It is a permission: say so, and how.
+ */
+TEST(unprivileged_user_is_told_about_permission)
+{
+	char tool[PATH_MAX], cmd[PATH_MAX + 128], out[4096];
+	size_t n;
+	FILE *p;
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, "no /dev/taskstate: load kmod/taskstate.ko");
+	if (geteuid())
+		SKIP(return, "needs root to become nobody");
+	if (access("/usr/bin/setpriv", X_OK))
+		SKIP(return, "no setpriv (util-linux) to become nobody");
+	ts_tool_path(tool, sizeof(tool), "ipclab");
+	snprintf(cmd, sizeof(cmd),
+		 "cd / && /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "
+		 "%s pipe -n 1 --interval 0 --lang en 2>&1", tool);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "permission denied")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "run as root")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "load kmod")) TH_LOG("%s", out);
+}
+
 TEST(help_everywhere)
 {
 	/* A few: each exec costs a third of a second under emulation. */

@@ -61,6 +61,14 @@ static void usage(FILE *out)
 		"the locale says (JSON stays English).\n"), out);
 }
 
+/* Exit status @status, or 1 when stdout could not take what we wrote. */
+static int finish(int status)
+{
+	if (fflush(stdout) || ferror(stdout))
+		die_errno("%s", _("write to stdout"));
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *lang;
@@ -74,14 +82,14 @@ int main(int argc, char **argv)
 		usage_error("%s", _("missing COMMAND; try 'ipclab --help'"));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return 0;
+		return finish(0);
 	}
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
 		if (strcmp(argv[1], cmd_name(&commands[i])))
 			continue;
 		if (commands[i].run)
-			return commands[i].run(argc - 1, argv + 1);
-		return lab_main(commands[i].mech, argc - 1, argv + 1);
+			return finish(commands[i].run(argc - 1, argv + 1));
+		return finish(lab_main(commands[i].mech, argc - 1, argv + 1));
 	}
 	usage_error(_("unknown command '%s'; try 'ipclab --help'"), argv[1]);
 }

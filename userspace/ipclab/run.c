@@ -798,7 +798,9 @@ static void print_summary(struct lab *lab, const struct story *st, bool ok)
 		printf("}}\n");
 		return;
 	}
-	printf(_("\n%s: %" PRIu64 " messages of %" PRIu64 " bytes, %s %d -> %s %d (%s), checksums %s (%016" PRIx64 ")\n"),
+	printf(ngettext("\n%s: %" PRIu64 " message of %" PRIu64 " bytes, %s %d -> %s %d (%s), checksums %s (%016" PRIx64 ")\n",
+			"\n%s: %" PRIu64 " messages of %" PRIu64 " bytes, %s %d -> %s %d (%s), checksums %s (%016" PRIx64 ")\n",
+			lab->o.messages),
 	       lab->mech->name, lab->o.messages, lab->o.size,
 	       lab->mech->role[LAB_SENDER], s->pid, lab->mech->role[LAB_RECEIVER],
 	       r->pid, lab->o.threads ? _("threads of one process") : _("processes"),

@@ -30,9 +30,15 @@ void story_open(struct story *st, bool json, bool quiet)
 	st->stream = ts_stream_open(NULL, 0);
 	if (!st->stream) {
 		/* One line; stdout stays pure JSON with --json. */
-		fprintf(json ? stderr : stdout,
-			_("tracing unavailable (%s): the exchange runs untraced; load kmod/taskstate.ko to see the transitions\n"),
-			errno == ENOENT ? _("module not loaded") : strerror(errno));
+		FILE *f = json ? stderr : stdout;
+
+		if (errno == EACCES || errno == EPERM)
+			fputs(_("tracing unavailable (permission denied): the exchange runs untraced; run as root, or as a member of the group /dev/taskstate belongs to (see README), to see the transitions\n"),
+			      f);
+		else
+			fprintf(f, _("tracing unavailable (%s): the exchange runs untraced; load kmod/taskstate.ko to see the transitions\n"),
+				errno == ENOENT || errno == ENODEV || errno == ENXIO ?
+				_("module not loaded") : strerror(errno));
 		return;
 	}
 	/*

@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -158,6 +159,16 @@ int ts_i18n_init(const char *lang)
 	}
 	bindtextdomain(TS_TEXT_DOMAIN, locale_dir());
 	textdomain(TS_TEXT_DOMAIN);
+	if (zh) {
+		char mo[PATH_MAX + 64];
+
+		/* gettext would fall back to English without a word. */
+		snprintf(mo, sizeof(mo), "%s/zh_CN/LC_MESSAGES/%s.mo", locale_dir(),
+			 TS_TEXT_DOMAIN);
+		if (access(mo, R_OK))
+			fprintf(stderr, "%s: --lang zh: no Chinese catalogue (%s); messages stay in English (make -C po builds it)\n",
+				prog_name, mo);
+	}
 	return ret;
 }
 

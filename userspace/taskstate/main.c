@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 	/* Every subcommand reports bad options itself, in one line. */
 	opterr = 0;
 	if (argc < 2)
-		usage_error("%s", _("missing subcommand: trace, stat, show, timeline, export or top (see --help)"));
+		usage_error("%s", _("missing subcommand: trace, stat, show, timeline, export, top or diagram (see --help)"));
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		help_exit(main_help);

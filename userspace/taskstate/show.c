@@ -26,7 +26,7 @@ static const char show_help[] = N_(
 "    with the byte offset where it goes wrong.\n"
 "\n"
 "OPTIONS\n"
-"    --json       JSON lines (design.md's keys) instead of text\n"
+"    --json       JSON lines instead of text (keys: man taskstate)\n"
 "    -s, --summary\n"
 "                 after the events, the transition matrix of stat and the\n"
 "                 per-task summary of trace (on stderr with --json)\n"

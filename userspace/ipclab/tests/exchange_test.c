@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -56,6 +57,33 @@ TEST_F(mech, arrives_intact_with_processes_and_threads)
 	run_tool(_metadata, &self->r, "ipclab", threads);
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	EXPECT_NE(NULL, strstr(self->r.out, "checksums match")) TH_LOG("%s", self->r.out);
+}
+
+/* Issue 16: "1 messages". */
+TEST(one_message_is_singular)
+{
+	const char *const args[] = { "pipe", "-n", "1", "--interval", "0", "--quiet", NULL };
+	struct result r;
+
+	run_tool(_metadata, &r, "ipclab", args);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "pipe: 1 message of 64 bytes")) TH_LOG("%s", r.out);
+}
+
+/* Issue 16: 'ipclab pipe > /dev/full' exited 0. */
+TEST(a_write_error_on_stdout_is_exit_1)
+{
+	const char *const run[] = { "pipe", "-n", "1", "--interval", "0", NULL };
+	const char *const help[] = { "--help", NULL };
+	struct result r;
+
+	if (access("/dev/full", W_OK))
+		SKIP(return, "no /dev/full");
+	run_tool_out(_metadata, &r, "ipclab", run, "/dev/full");
+	EXPECT_EQ(1, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "ipclab: write to stdout")) TH_LOG("%s", r.err);
+	run_tool_out(_metadata, &r, "ipclab", help, "/dev/full");
+	EXPECT_EQ(1, r.status) TH_LOG("%s", r.err);
 }
 
 TEST_HARNESS_MAIN

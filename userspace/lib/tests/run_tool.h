@@ -39,10 +39,12 @@ static inline void run_tool_slurp(int fd, char *buf, size_t size)
 
 /*
  * Run @tool (a test in TOOL/tests/ runs TOOL/TOOL) with @args (at most 14,
- * NULL-terminated), English messages, stdin /dev/null.
+ * NULL-terminated), English messages, stdin /dev/null, stdout to the file
+ * @stdout_path (r->out stays empty) or, if NULL, into r->out.
  */
-static inline void run_tool(struct __test_metadata *_metadata, struct result *r,
-			    const char *tool, const char *const args[])
+static inline void run_tool_out(struct __test_metadata *_metadata, struct result *r,
+				const char *tool, const char *const args[],
+				const char *stdout_path)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 64];
 	const char *argv[16] = { tool };
@@ -62,7 +64,10 @@ static inline void run_tool(struct __test_metadata *_metadata, struct result *r,
 	ASSERT_LE(0, err);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	if (stdout_path)
+		posix_spawn_file_actions_addopen(&fa, 1, stdout_path, O_WRONLY, 0);
+	else
+		posix_spawn_file_actions_adddup2(&fa, out, 1);
 	posix_spawn_file_actions_adddup2(&fa, err, 2);
 	setenv("LANGUAGE", "en", 1);
 	setenv("LC_ALL", "C", 1);
@@ -72,6 +77,12 @@ static inline void run_tool(struct __test_metadata *_metadata, struct result *r,
 	r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	run_tool_slurp(out, r->out, sizeof(r->out));
 	run_tool_slurp(err, r->err, sizeof(r->err));
+}
+
+static inline void run_tool(struct __test_metadata *_metadata, struct result *r,
+			    const char *tool, const char *const args[])
+{
+	run_tool_out(_metadata, r, tool, args, NULL);
 }
 
 #endif

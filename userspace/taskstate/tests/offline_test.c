@@ -255,4 +255,41 @@ TEST_F(off, a_command_that_cannot_run_is_127_or_126)
 	}
 }
 
+/* Issue 16 #9: the bare list of subcommands forgot diagram. */
+TEST_F(off, the_bare_command_lists_every_subcommand)
+{
+	const char *const none[] = { NULL };
+
+	run_tool(_metadata, &self->r, "taskstate", none);
+	EXPECT_EQ(2, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "diagram")) TH_LOG("%s", self->r.err);
+}
+
+/* Issue 16 #9: show --help cited design.md, which is not in the repository. */
+TEST_F(off, no_help_cites_a_document_that_is_not_here)
+{
+	static const char *const cmds[] = { "trace", "stat", "show", "timeline",
+					    "export", "top", "diagram" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *const args[] = { cmds[i], "--help", NULL };
+
+		run_tool(_metadata, &self->r, "taskstate", args);
+		EXPECT_EQ(0, self->r.status);
+		EXPECT_EQ(NULL, strstr(self->r.out, "design.md")) TH_LOG("%s --help", cmds[i]);
+	}
+}
+
+/* Issue 16 #9: --lang zh without a catalogue silently stayed English. */
+TEST_F(off, lang_zh_without_a_catalogue_says_so)
+{
+	const char *const args[] = { "--lang", "zh", "show", "--help", NULL };
+
+	setenv("TASKSTATE_LOCALEDIR", self->dir, 1);
+	run_tool(_metadata, &self->r, "taskstate", args);
+	unsetenv("TASKSTATE_LOCALEDIR");
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "no Chinese catalogue")) TH_LOG("%s", self->r.err);
+}
+
 TEST_HARNESS_MAIN
