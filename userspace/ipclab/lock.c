@@ -637,6 +637,11 @@ static void report_text(const struct lock_run *r)
 	printf(_(" for %.3f ms, woken %" PRIu64 ", preempted %" PRIu64
 		 ", yielded %" PRIu64 "\n"),
 	       t.blocked_ns / 1e6, t.wakeups, t.preempted, t.yields);
+	/* Two counts of waiting that look contradictory side by side. */
+	if (t.blocks > t.contended && r->v->body != body_none &&
+	    r->v->body != body_atomic && r->v->body != body_condvar &&
+	    r->v->body != body_barrier)
+		printf("%s", _("          (contended: lock calls that found it taken, once each; blocked: every sleep in the kernel.  One acquisition can sleep many times: woken by the unlock, it may lose the lock again to a thread that is running.)\n"));
 	/* The story's message, indented under the variant's line. */
 	if (r->lost) {
 		printf("        ");

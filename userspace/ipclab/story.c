@@ -151,6 +151,14 @@ static void tell_event(struct story *st, const struct taskstate_event *ev,
 	else
 		printf("  %10.3f ms  %s: %s -> %s%s%s\n", (ev->ts_ns - t0) / 1e6,
 		       me, from, to, why, after);
+	/*
+	 * Its raw steps just said woken, ran, exited: the exit is counted
+	 * from where the fatal signal found it (docs/model.md).
+	 */
+	if (ev->transition == TASKSTATE_TR_KILL_BLOCKED ||
+	    ev->transition == TASKSTATE_TR_KILL_READY)
+		printf(_("                 (%s when the fatal signal came: Linux lets it run to exit by itself, and the exit is counted from the state the signal found it in; see docs/model.md)\n"),
+		       from);
 }
 
 /* Account @ev to its participant; false if it is nobody's we follow. */

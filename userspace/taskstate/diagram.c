@@ -35,8 +35,10 @@ static const char diagram_help[] = N_(
 "    'taskstate stat' or of 'ipclab states'.  The first line for each\n"
 "    transition counts; all nine must be there.  '-' is stdin.\n"
 "\n"
+"    A key under the picture says what each Linux state letter means.\n"
+"\n"
 "    OUT.svg is written under a temporary name and renamed when complete;\n"
-"    '-' is stdout.  The file is XML 1.0, ASCII only.\n"
+"    '-' is stdout.  The file is XML 1.0 in UTF-8 (the key follows --lang).\n"
 "\n"
 "OPTIONS\n"
 "    -o, --output OUT.svg   where to write the picture (required)\n"
@@ -188,9 +190,15 @@ static void read_counts(const char *path, struct count cnt[9])
 			    path, i + 1, arrows[i].name);
 }
 
+/* The key to the letters in the boxes: what each Linux state means. */
+static const char *const letter_key[] = {
+	N_("Linux state letters: R running or runnable (on a CPU or a runqueue);  S sleeping, a signal wakes it;  D waiting uninterruptibly (disk, some locks);"),
+	N_("T stopped (SIGSTOP, Ctrl-Z);  t stopped by a tracer (ptrace);  Z zombie: exited, its parent has not collected it yet;  X dead: being released."),
+};
+
 static void svg(FILE *f, const struct count cnt[9], const char *title)
 {
-	const int w = 1100, h = 600;
+	const int w = 1100, h = 640;
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -263,6 +271,13 @@ static void svg(FILE *f, const struct count cnt[9], const char *title)
 			xml_text(f, cnt[i].causes);
 		}
 		fputs("</tspan></text>\n", f);
+	}
+	fputs("</g>\n", f);
+	fputs("<g class=\"key\" font-size=\"12\">\n", f);
+	for (size_t i = 0; i < sizeof(letter_key) / sizeof(letter_key[0]); i++) {
+		fprintf(f, "<text x=\"12\" y=\"%zu\">", 598 + 18 * i);
+		put_xml_text(f, _(letter_key[i]));
+		fputs("</text>\n", f);
 	}
 	fputs("</g>\n</svg>\n", f);
 }

@@ -377,6 +377,20 @@ void put_xml_str(FILE *f, const char *s, size_t size)
 	}
 }
 
+void put_xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
 void put_json_str(FILE *f, const char *s, size_t size)
 {
 	char buf[TASKSTATE_SITE_LEN * 6 + 3];

@@ -162,5 +162,7 @@ const char *fmt_ms(char *buf, size_t len, uint64_t ns);
 /* A byte string for XML (SVG) or JSON: printable ASCII, the rest \xNN. */
 void put_xml_str(FILE *f, const char *s, size_t size);
 void put_json_str(FILE *f, const char *s, size_t size);
+/* Our own (translated) text for SVG: markup escaped, UTF-8 kept. */
+void put_xml_text(FILE *f, const char *s);
 
 #endif
