@@ -106,8 +106,8 @@ install: all
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
 	install -D -m 0755 userspace/ipclab/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
 	install -D -m 0755 userspace/taskstate/taskstate $(DESTDIR)$(PREFIX)/bin/taskstate
-	if [ -f man/taskstate.1 ]; then \
-		install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1; fi
+	install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1
+	install -D -m 0644 man/ipclab.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1
 	install -D -m 0644 packaging/70-taskstate.rules \
 		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
 	$(MAKE) -C po install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -117,6 +117,7 @@ uninstall:
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/bin/taskstate \
 		$(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1 \
 		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
 	$(MAKE) -C po uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
@@ -144,6 +145,6 @@ help:
 	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"
 	@echo "make bench    tracing overhead, loss, IPC costs in one VM (bench/results)"
 	@echo "make deps     install the Debian packages needed (run as root)"
-	@echo "make install  module, tools, man page, udev rule, catalogues (DESTDIR, PREFIX)"
+	@echo "make install  module, tools, man pages, udev rule, catalogues (DESTDIR, PREFIX)"
 	@echo "make check-packaging  make install/uninstall into a scratch root, a dkms build"
 	@echo "make compat   compile the module against a 6.12 tree (W=1, sparse)"
