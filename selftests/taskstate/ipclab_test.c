@@ -346,6 +346,33 @@ TEST(threads_share_a_tgid_and_are_created_as_threads)
 
 /* ---- states ---- */
 
+/*
+ * Issue 16: a killed child's lines read woken, ran, then "blocked -> exit
+ * after 101 ms blocked".  The text says the exit counts from the state the
+ * fatal signal found it in, once per killed child (ready, blocked).
+ */
+TEST(states_says_how_a_killed_childs_exit_is_counted)
+{
+	char *argv[] = { "ipclab", "states", "--lang", "en", NULL };
+	const char *p, *note = "the exit is counted from the state the signal found it in";
+	struct ts_run t;
+	int n = 0;
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, MODULE_MISSING);
+	ts_run_init(&t);
+	ts_run_start(_metadata, &t, "ipclab", argv);
+	ts_run_finish(_metadata, &t);
+	ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0)
+		TH_LOG("status %#x, stderr %s", t.status, t.errbuf);
+	for (p = t.outbuf; (p = strstr(p, note)); p++)
+		n++;
+	EXPECT_EQ(2, n) TH_LOG("%s", t.outbuf);
+	EXPECT_NE(NULL, strstr(t.outbuf, "(blocked when the fatal signal came")) TH_LOG("%s", t.outbuf);
+	EXPECT_NE(NULL, strstr(t.outbuf, "(ready when the fatal signal came")) TH_LOG("%s", t.outbuf);
+	ts_run_release(&t);
+}
+
 TEST(states_shows_all_nine_transitions)
 {
 	char *argv[] = { "ipclab", "states", "--json", NULL };

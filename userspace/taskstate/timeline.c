@@ -20,12 +20,14 @@ static const char timeline_help[] = N_(
 "\n"
 "SYNOPSIS\n"
 "    taskstate timeline FILE -o OUT.svg [--width PIXELS] [--from MS] [--to MS]\n"
+"                       [--role PID=NAME]...\n"
 "\n"
 "DESCRIPTION\n"
-"    One row per task (labelled pid and comm), time from left to right,\n"
-"    each stretch of time a rectangle coloured by classic state: new\n"
-"    (purple), ready (yellow), running (green), blocked (blue), exit\n"
-"    (grey), with a legend.  A wakeup between two recorded tasks is an\n"
+"    One row per task (labelled pid and comm, or pid, role and comm with\n"
+"    --role), time from left to right, each stretch of time a rectangle\n"
+"    coloured by classic state: new (purple), ready (yellow), running\n"
+"    (green), blocked (blue), exit (grey), with a legend.  A wakeup\n"
+"    between two recorded tasks is an\n"
 "    arrow from the waker's row to the wakee's; a time axis with ticks runs\n"
 "    along the bottom.  Rows shrink as tasks are added (down to 10 px), so\n"
 "    200 tasks still get a labelled row each.  Hovering over a rectangle\n"
@@ -33,14 +35,17 @@ static const char timeline_help[] = N_(
 "\n"
 "    FILE is a recording from 'taskstate trace -o' or JSON lines from\n"
 "    'taskstate trace --json'.  OUT.svg is written under a temporary name\n"
-"    and renamed when complete; '-' is stdout.  The file is XML 1.0, ASCII\n"
-"    only: bytes of a comm that XML cannot hold are shown as \\xNN.\n"
+"    and renamed when complete; '-' is stdout.  The file is XML 1.0 in\n"
+"    UTF-8: the title, legend and axis follow --lang; bytes of a comm\n"
+"    that XML cannot hold are shown as \\xNN.\n"
 "\n"
 "OPTIONS\n"
 "    -o, --output OUT.svg   where to write the picture (required)\n"
 "    -w, --width PIXELS     width, 400-20000 (default 1200)\n"
 "    --from MS, --to MS     draw only this window, in ms since the first\n"
 "                           event (default: all of it)\n"
+"    -r, --role PID=NAME    label task PID's row with NAME (producer,\n"
+"                           consumer, ...): a recording holds no roles\n"
 "    -h, --help             this help\n"
 "\n"
 "EXIT STATUS\n"
@@ -54,6 +59,22 @@ static const char *const state_colour[TASKSTATE_NR_STATES] = {
 	[TASKSTATE_BLOCKED] = "#1e88e5",
 	[TASKSTATE_EXIT] = "#9e9e9e",
 };
+
+/* --role PID=NAME: what a task is in the run (producer, consumer, ...). */
+#define MAX_ROLES 32
+static struct {
+	pid_t pid;
+	const char *name;
+} roles[MAX_ROLES];
+static size_t nr_roles;
+
+static const char *role_of(pid_t pid)
+{
+	for (size_t i = 0; i < nr_roles; i++)
+		if (roles[i].pid == pid)
+			return roles[i].name;
+	return NULL;
+}
 
 struct cur {
 	bool known;
@@ -234,20 +255,32 @@ static void svg(FILE *f, const struct timeline *tl, int width, uint64_t from,
 		"markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\">"
 		"<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#d81b60\"/></marker></defs>\n");
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-	fprintf(f, "<text x=\"8\" y=\"18\" font-size=\"14\">taskstate timeline: %zu tasks, "
-		"%" PRIu64 " events", s->nr_tasks, s->events);
-	if (s->lost)
-		fprintf(f, ", %" PRIu64 " lost", s->lost);
+	{
+		char title[256];
+
+		/* Our own words follow --lang: UTF-8 then, comms stay ASCII. */
+		snprintf(title, sizeof(title), _("taskstate timeline: %zu tasks, %" PRIu64 " events"),
+			 s->nr_tasks, s->events);
+		fprintf(f, "<text x=\"8\" y=\"18\" font-size=\"14\">");
+		put_xml_text(f, title);
+		if (s->lost) {
+			snprintf(title, sizeof(title), _(", %" PRIu64 " lost"), s->lost);
+			put_xml_text(f, title);
+		}
+	}
 	fprintf(f, "</text>\n<g class=\"legend\" font-size=\"12\">\n");
 	for (unsigned int st = TASKSTATE_NEW; st < TASKSTATE_NR_STATES; st++) {
 		int x = 8 + (st - TASKSTATE_NEW) * 100;
 
 		fprintf(f, "<rect x=\"%d\" y=\"28\" width=\"14\" height=\"14\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"40\">%s</text>\n", x, state_colour[st],
-			x + 18, ts_state_str(st));
+			"<text x=\"%d\" y=\"40\">", x, state_colour[st], x + 18);
+		put_xml_text(f, ts_state_label(st));
+		fprintf(f, "</text>\n");
 	}
 	fprintf(f, "<line x1=\"508\" y1=\"35\" x2=\"540\" y2=\"35\" stroke=\"#d81b60\" "
-		"marker-end=\"url(#arrow)\"/><text x=\"546\" y=\"40\">wakeup (waker to wakee)</text>\n");
+		"marker-end=\"url(#arrow)\"/><text x=\"546\" y=\"40\">");
+	put_xml_text(f, _("wakeup (waker to wakee)"));
+	fprintf(f, "</text>\n");
 	fprintf(f, "</g>\n");
 
 	/* The axis and its grid first, so that the rows are drawn over it. */
@@ -267,8 +300,10 @@ static void svg(FILE *f, const struct timeline *tl, int width, uint64_t from,
 		put_time(f, t, step);
 		fprintf(f, "</text>\n");
 	}
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">time since the first event</text>\n",
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
 		left + plot, Y(n) + 38);
+	put_xml_text(f, _("time since the first event"));
+	fprintf(f, "</text>\n");
 	fprintf(f, "</g>\n");
 
 	for (size_t t = 0; t < s->nr_tasks; t++) {
@@ -278,7 +313,15 @@ static void svg(FILE *f, const struct timeline *tl, int width, uint64_t from,
 			ti->pid, ti->tgid);
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"end\">%d ",
 			left - 6, Y(t) + row / 2.0 + font / 2.5, font, ti->pid);
-		put_xml_str(f, ti->comm, sizeof(ti->comm));
+		/* A role says more than the comm all participants share. */
+		if (role_of(ti->pid)) {
+			put_xml_str(f, role_of(ti->pid), 32);
+			fputs(" (", f);
+			put_xml_str(f, ti->comm, sizeof(ti->comm));
+			fputs(")", f);
+		} else {
+			put_xml_str(f, ti->comm, sizeof(ti->comm));
+		}
 		fprintf(f, "</text>\n");
 		for (; i < tl->nr_iv && tl->iv[i].task == t; i++) {
 			const struct interval *iv = &tl->iv[i];
@@ -346,6 +389,7 @@ int cmd_timeline(int argc, char **argv)
 		{ "width", required_argument, NULL, 'w' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },
+		{ "role", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -357,8 +401,25 @@ int cmd_timeline(int argc, char **argv)
 	int c;
 
 	/* FILE may come before or after the options, as in the synopsis. */
-	while ((c = getopt_long(argc, argv, ":o:w:F:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:w:F:T:r:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r': {
+			char *eq = strchr(optarg, '=');
+			uint64_t pid;
+
+			if (!eq || eq == optarg || !eq[1] || strlen(eq + 1) > 31)
+				usage_error(_("timeline: --role '%s': expected PID=NAME (NAME up to 31 bytes)"),
+					    optarg);
+			*eq = '\0';
+			if (!parse_u64(optarg, 1, INT32_MAX, &pid))
+				usage_error(_("timeline: --role '%s': expected PID=NAME (NAME up to 31 bytes)"),
+					    optarg);
+			if (nr_roles == MAX_ROLES)
+				usage_error(_("timeline: more than %d --role"), MAX_ROLES);
+			roles[nr_roles].pid = pid;
+			roles[nr_roles++].name = eq + 1;
+			break;
+		}
 		case 'o':
 			out = optarg;
 			break;

@@ -292,4 +292,51 @@ TEST_F(off, lang_zh_without_a_catalogue_says_so)
 	EXPECT_NE(NULL, strstr(self->r.err, "no Chinese catalogue")) TH_LOG("%s", self->r.err);
 }
 
+/* Issue 16 #10: rows by role; a Chinese picture speaks Chinese. */
+TEST_F(off, timeline_labels_roles_and_follows_the_language)
+{
+	const char *const en[] = { "timeline", self->rec, "-o", "-", "--role", "10=producer",
+				   NULL };
+	const char *const zh[] = { "--lang", "zh", "timeline", self->rec, "-o", "-", NULL };
+	const char *const bad[] = { "timeline", self->rec, "-o", "-", "--role", "producer",
+				    NULL };
+
+	run_tool(_metadata, &self->r, "taskstate", en);
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.out, ">10 producer (t10)<")) TH_LOG("%.2000s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.out, "time since the first event"));
+	setenv("TASKSTATE_LOCALEDIR", TS_TOP_DIR "/po/build/locale", 1);
+	run_tool(_metadata, &self->r, "taskstate", zh);
+	unsetenv("TASKSTATE_LOCALEDIR");
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.out, "自第一个事件起的时间")) TH_LOG("%.2000s", self->r.out);
+	EXPECT_EQ(NULL, strstr(self->r.out, "time since the first event"));
+	run_tool(_metadata, &self->r, "taskstate", bad);
+	EXPECT_EQ(2, self->r.status);
+}
+
+/* Issue 16 #10: the diagram has a key to the Linux state letters. */
+TEST_F(off, diagram_has_a_key_to_the_letters)
+{
+	char table[160];
+	const char *const args[] = { "diagram", table, "-o", "-", NULL };
+	static const char *const keys[] = { "R running", "S sleeping", "D waiting",
+					    "T stopped", "t stopped by a tracer", "Z zombie",
+					    "X dead" };
+	FILE *f;
+
+	snprintf(table, sizeof(table), "%s/table", self->dir);
+	f = fopen(table, "w");
+	ASSERT_NE(NULL, f);
+	fputs("1 none->new 1\n2 new->ready 1\n3 ready->running 1\n4 running->exit 1\n"
+	      "5 running->ready 1\n6 running->blocked 1\n7 blocked->ready 1\n"
+	      "8 ready->exit 1\n9 blocked->exit 1\n", f);
+	fclose(f);
+	run_tool(_metadata, &self->r, "taskstate", args);
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		EXPECT_NE(NULL, strstr(self->r.out, keys[i])) TH_LOG("no '%s'", keys[i]);
+	}
+}
+
 TEST_HARNESS_MAIN
