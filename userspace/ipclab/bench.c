@@ -28,9 +28,7 @@
 
 #include "ipclab.h"
 #include "mechs.h"
-#include "lib/counters.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static const struct lab_mech *const mechs[] = {
 	&lab_pipe, &lab_fifo, &lab_sysv_msg, &lab_posix_mq, &lab_sysv_shm,

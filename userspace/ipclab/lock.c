@@ -27,10 +27,7 @@
 #include "ipclab.h"
 #include "run.h"
 #include "story.h"
-#include "lib/decode.h"
-#include "lib/stream.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 /* The story names at most this many participants; so do we. */
 #define LOCK_MAX_THREADS	STORY_MAX_ROLES

@@ -8,8 +8,7 @@
 
 #include "ipclab.h"
 #include "mechs.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 /* An exchange: its name and summary are the mechanism's own. */
 #define MECH(m) { NULL, NULL, NULL, &(m) }

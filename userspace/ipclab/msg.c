@@ -15,8 +15,7 @@
 #include <sys/msg.h>
 
 #include "mechs.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 #define MSGMAX_PATH	"/proc/sys/kernel/msgmax"
 #define MSGMNB_PATH	"/proc/sys/kernel/msgmnb"

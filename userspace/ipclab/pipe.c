@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "mechs.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static void pipe_setup(struct lab *lab)
 {

@@ -26,8 +26,7 @@
 #include "story.h"
 #include "pool/procpool.h"
 #include "pool/threadpool.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 /* The story names at most this many participants: the workers. */
 #define POOL_MAX_WORKERS	STORY_MAX_ROLES

@@ -27,8 +27,7 @@
 #include <unistd.h>
 
 #include "mechs.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 enum { SEM_EMPTY, SEM_FULL };
 

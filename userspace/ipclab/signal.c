@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "mechs.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 #define LAB_SIGNAL (SIGRTMIN + 1)
 

@@ -18,8 +18,7 @@
 #include <unistd.h>
 
 #include "mechs.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static int new_socket(int domain, int type)
 {

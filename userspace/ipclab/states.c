@@ -22,11 +22,7 @@
 #include <unistd.h>
 
 #include "ipclab.h"
-#include "lib/counters.h"
-#include "lib/decode.h"
-#include "lib/i18n.h"
-#include "lib/stream.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 #include "run.h"
 #include "story.h"
 

@@ -11,11 +11,7 @@
 #include <unistd.h>
 
 #include "story.h"
-#include "lib/counters.h"
-#include "lib/decode.h"
-#include "lib/i18n.h"
-#include "lib/stream.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 void story_open(struct story *st, bool json, bool quiet)
 {

@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "taskstate.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static const char diagram_help[] = N_(
 "NAME\n"

@@ -15,9 +15,7 @@
 #include <unistd.h>
 
 #include "taskstate.h"
-#include "lib/decode.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static const char main_help[] = N_(
 "NAME\n"

@@ -8,8 +8,7 @@
 #include <unistd.h>
 
 #include "taskstate.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 void out_open(struct out_file *o, const char *path)
 {

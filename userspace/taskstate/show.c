@@ -6,8 +6,7 @@
 #include <stdlib.h>
 
 #include "taskstate.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static const char show_help[] = N_(
 "NAME\n"

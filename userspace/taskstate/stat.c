@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "taskstate.h"
-#include "lib/i18n.h"
+#include "lib/libtaskstate.h"
 
 static const char stat_help[] = N_(
 "NAME\n"

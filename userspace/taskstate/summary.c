@@ -10,11 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/decode.h"
+#include "lib/libtaskstate.h"
 #include "taskstate.h"
-#include "lib/counters.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
 
 void summary_init(struct summary *s)
 {

@@ -10,8 +10,7 @@
 #include <sys/types.h>
 #include <linux/taskstate.h>
 
-#include "lib/recording.h"
-#include "lib/stream.h"
+#include "lib/libtaskstate.h"
 
 /* Subcommands: argv[0] is the subcommand's name; they return the exit status. */
 int cmd_trace(int argc, char **argv);

@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "taskstate.h"
-#include "lib/counters.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 static const char timeline_help[] = N_(
 "NAME\n"

@@ -14,9 +14,7 @@
 #include <unistd.h>
 
 #include "taskstate.h"
-#include "lib/counters.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 #define PROC_TASKS	"/proc/taskstate/tasks"
 #define PROC_CONFIG	"/proc/taskstate/config"

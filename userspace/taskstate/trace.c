@@ -17,9 +17,7 @@
 #include <unistd.h>
 
 #include "taskstate.h"
-#include "lib/counters.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 /* After COMMAND is gone, how long its last events (reaps) may take. */
 #define GRACE_MS	1000
