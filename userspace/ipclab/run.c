@@ -28,8 +28,7 @@
 
 #include "run.h"
 #include "story.h"
-#include "lib/i18n.h"
-#include "lib/util.h"
+#include "lib/libtaskstate.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -255,7 +254,9 @@ static void on_fatal_signal(int sig)
 		if (quiet_fd >= 0)
 			dup2(quiet_fd, STDERR_FILENO);
 		cleanup_run();
-		say_interrupted(sig);
+		/* A closed pipe ('| head') ends us quietly, as it would anyone. */
+		if (sig != SIGPIPE)
+			say_interrupted(sig);
 	}
 	/* Die of the same signal, so our parent sees what happened (130...). */
 	signal(sig, SIG_DFL);
