@@ -285,7 +285,13 @@ static void janitor_start(void)
 		/* Orphaned at once: the tests count ipclab's children. */
 		if (fork() != 0)
 			_exit(0);
-		close(p[1]);
+		/*
+		 * Nothing of ours but its end of the pipe: a copy of our
+		 * stderr (stderr_fd) would keep a '2>&1 | cat' waiting.
+		 */
+		if (p[0] > 3)
+			close_range(3, p[0] - 1, 0);
+		close_range(p[0] + 1, ~0U, 0);
 		setsid();
 		for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
 			signal(fatal_signals[i], SIG_IGN);
