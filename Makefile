@@ -71,6 +71,12 @@ sparse:
 tsan:
 	$(MAKE) -C userspace tsan
 
+# Every userspace unit test and the recording fuzz corpus under ASan,
+# UBSan and LeakSanitizer (built in userspace/asan/); any report fails.
+.PHONY: asan
+asan: po
+	$(MAKE) -C userspace asan
+
 check:
 	scripts/check
 
@@ -103,11 +109,10 @@ DESTDIR ?=
 install: all
 	$(KBUILD) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
-	install -D -m 0755 userspace/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
-	if [ -x userspace/taskstate ]; then \
-		install -D -m 0755 userspace/taskstate $(DESTDIR)$(PREFIX)/bin/taskstate; fi
-	if [ -f man/taskstate.1 ]; then \
-		install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1; fi
+	install -D -m 0755 userspace/ipclab/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
+	install -D -m 0755 userspace/taskstate/taskstate $(DESTDIR)$(PREFIX)/bin/taskstate
+	install -D -m 0644 man/taskstate.1 $(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1
+	install -D -m 0644 man/ipclab.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1
 	install -D -m 0644 packaging/70-taskstate.rules \
 		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
 	$(MAKE) -C po install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -117,6 +122,7 @@ uninstall:
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/bin/taskstate \
 		$(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1 \
 		$(DESTDIR)/etc/udev/rules.d/70-taskstate.rules
 	$(MAKE) -C po uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
@@ -138,12 +144,13 @@ clean:
 help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
+	@echo "make asan     userspace unit tests and recording fuzz under ASan+UBSan+LSan"
 	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN/fault-injection kernel"
 	@echo "make check-kcsan  every selftest on a KCSAN kernel; a race in the module fails"
 	@echo "make demo     the short tour in a VM: nine transitions, a pipe, the matrix"
 	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"
 	@echo "make bench    tracing overhead, loss, IPC costs in one VM (bench/results)"
 	@echo "make deps     install the Debian packages needed (run as root)"
-	@echo "make install  module, tools, man page, udev rule, catalogues (DESTDIR, PREFIX)"
+	@echo "make install  module, tools, man pages, udev rule, catalogues (DESTDIR, PREFIX)"
 	@echo "make check-packaging  make install/uninstall into a scratch root, a dkms build"
 	@echo "make compat   compile the module against a 6.12 tree (W=1, sparse)"

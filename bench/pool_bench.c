@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/procpool.h"
-#include "lib/threadpool.h"
+#include "ipclab/pool/procpool.h"
+#include "ipclab/pool/threadpool.h"
 #include "lib/util.h"
 
 #define MAX_ROUNDS 1000

@@ -10,8 +10,8 @@
 #  - a bad --lang is one line and exit status 2.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-ts=userspace/taskstate
-lab=userspace/ipclab
+ts=userspace/taskstate/taskstate
+lab=userspace/ipclab/ipclab
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/taskstate as a user runs it: trace records exactly a command's
+ * userspace/taskstate/taskstate as a user runs it: trace records exactly a command's
  * process tree with every classic transition ipclab states promises, a
  * recording reads back, COMMAND's exit status is taskstate's, the timeline
  * is well-formed SVG with a row per task, and bad input gets one line and
@@ -26,6 +26,7 @@
 #include "ts_selftest.h"
 #include "lib/decode.h"
 #include "lib/recording.h"
+#include "lib/util.h"
 
 /* Long enough for ipclab states under TCG, short of the harness's 30 s. */
 #define RUN_TIMEOUT_S	25
@@ -43,7 +44,7 @@ static void find_tool(void)
 		return;
 	exe[n] = '\0';
 	snprintf(repo, sizeof(repo), "%s/../..", dirname(exe));
-	snprintf(tool, sizeof(tool), "%s/userspace/taskstate", repo);
+	snprintf(tool, sizeof(tool), "%s/userspace/taskstate/taskstate", repo);
 }
 
 struct run {
@@ -177,7 +178,7 @@ static bool in_set(const pid_t *set, int n, pid_t pid)
 TEST_F(cli, trace_ipclab_states_records_its_tree_only)
 {
 	const char *args[] = { "trace", "--json", "-q", "--", "sh", "-c",
-			       "exec userspace/ipclab states >/dev/null", NULL };
+			       "exec userspace/ipclab/ipclab states >/dev/null", NULL };
 	int counts[TASKSTATE_NR_TRANSITIONS] = { 0 };
 	pid_t tree[256];
 	int n, ntree = 0;
@@ -324,7 +325,7 @@ TEST_F(cli, timeline_is_well_formed_svg_with_a_row_per_task)
 {
 	const char *rec_path = "/tmp/cli_test_tl.tsrec", *svg = "/tmp/cli_test.svg";
 	const char *trace[] = { "trace", "-q", "-o", rec_path, "--", "sh", "-c",
-				"exec userspace/ipclab states >/dev/null", NULL };
+				"exec userspace/ipclab/ipclab states >/dev/null", NULL };
 	const char *timeline[] = { "timeline", rec_path, "-o", svg, NULL };
 	struct ts_recording rec;
 	pid_t pids[256];
@@ -429,6 +430,132 @@ TEST_F(cli, top_prints_plain_snapshots_off_a_terminal)
 	free(out);
 }
 
+/*
+ * Issue 16: a row's running/ready/blocked shares added up to more than
+ * 100% (a block ending in the interval landed whole in it), and a row
+ * said "blocked R".  With tasks that spin, sleep and do both, every row
+ * of three snapshots adds up to 100 +- 0.5 (or shows '-' for a task new
+ * or gone throughout), and its state agrees with its letter.
+ */
+TEST_F(cli, top_rows_add_up_and_state_matches_letter)
+{
+	const char *top[] = { "top", "-n", "3", "-d", "0.3", "-l", "100000", NULL };
+	pid_t load[3];
+	char *out, *line, *save = NULL;
+	int rows = 0;
+
+	RETURN_IF_SETUP_SKIPPED();
+	for (int i = 0; i < 3; i++) {
+		load[i] = fork();
+		ASSERT_LE(0, load[i]);
+		if (load[i] == 0) {
+			for (;;) {
+				uint64_t until = now_ns() + (i ? 3000000ull * i : 50000000ull);
+
+				/* 0 spins, 1 and 2 spin a little and sleep. */
+				while (now_ns() < until)
+					;
+				if (i)
+					usleep(20000 * i);
+			}
+		}
+	}
+	run_tool(&self->r, top);
+	for (int i = 0; i < 3; i++) {
+		kill(load[i], SIGKILL);
+		waitpid(load[i], NULL, 0);
+	}
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", slurp(self->r.err, NULL));
+	out = slurp(self->r.out, NULL);
+	ASSERT_NE(NULL, out);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char comm[32], state[16], letter[4], run[16], ready[16], blocked[16];
+		int pid, tgid;
+		bool r_ok, s_ok;
+
+		if (sscanf(line, "%d %d %31s %15s %3s %15s %15s %15s", &pid, &tgid, comm,
+			   state, letter, run, ready, blocked) != 8)
+			continue;
+		rows++;
+		if (!strcmp(run, "-")) {
+			EXPECT_TRUE(!strcmp(state, "new") || !strcmp(state, "exit"))
+				TH_LOG("no shares but %s: %s", state, line);
+		} else {
+			double sum = atof(run) + atof(ready) + atof(blocked);
+
+			EXPECT_TRUE(sum >= 99.5 && sum <= 100.5) TH_LOG("sum %.1f: %s", sum, line);
+		}
+		r_ok = letter[0] == 'R' && (!strcmp(state, "ready") || !strcmp(state, "running") ||
+					    !strcmp(state, "new"));
+		s_ok = strchr("SDTtIP", letter[0]) && !strcmp(state, "blocked");
+		EXPECT_TRUE(r_ok || s_ok || (strchr("ZX", letter[0]) && !strcmp(state, "exit")))
+			TH_LOG("state and letter disagree: %s", line);
+	}
+	EXPECT_LT(10, rows) TH_LOG("%s", out);
+	free(out);
+}
+
+/* Writes @line to /proc/taskstate/config; 0 or -errno. */
+static int set_config(const char *line)
+{
+	int fd = open("/proc/taskstate/config", O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, strlen(line)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* wait_sites in /proc/taskstate/config: 0, 1, or -1 if unknown. */
+static int get_wait_sites(void)
+{
+	FILE *f = fopen("/proc/taskstate/config", "re");
+	char line[128];
+	int v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "wait_sites=", 11))
+			v = atoi(line + 11);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Issue 16: with wait_sites=0 (the module's default) the column is all
+ * '-' and top did not say why.  The setting is put back as it was.
+ */
+TEST_F(cli, top_says_when_wait_sites_are_off)
+{
+	const char *top[] = { "top", "-n", "1", "-d", "0.1", "-l", "3", NULL };
+	char *on, *off, restore[32];
+	int was = get_wait_sites();
+
+	RETURN_IF_SETUP_SKIPPED();
+	if (geteuid())
+		SKIP(return, "changing wait_sites needs root");
+	ASSERT_LE(0, was);
+	snprintf(restore, sizeof(restore), "wait_sites=%d\n", was);
+	ASSERT_EQ(0, set_config("wait_sites=1\n"));
+	run_tool(&self->r, top);
+	on = slurp(self->r.out, NULL);
+	set_config("wait_sites=0\n");
+	run_tool(&self->r, top);
+	off = slurp(self->r.out, NULL);
+	ASSERT_EQ(0, set_config(restore));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", slurp(self->r.err, NULL));
+	ASSERT_NE(NULL, on);
+	ASSERT_NE(NULL, off);
+	EXPECT_EQ(NULL, strstr(on, "Wait sites are off")) TH_LOG("%s", on);
+	EXPECT_NE(NULL, strstr(off, "Wait sites are off")) TH_LOG("%s", off);
+	EXPECT_NE(NULL, strstr(off, "echo wait_sites=1 > /proc/taskstate/config"));
+	free(on);
+	free(off);
+}
+
 TEST_F(cli, bad_input_gets_one_line)
 {
 	static const struct {
@@ -451,7 +578,7 @@ TEST_F(cli, bad_input_gets_one_line)
 		{ { "export", NULL }, 2 },
 		{ { "top", "--bogus", NULL }, 2 },
 		{ { "trace", "-p", "999999999", NULL }, 1 },
-		{ { "trace", "--", "/nonexistent/command", NULL }, 1 },
+		{ { "trace", "--", "/nonexistent/command", NULL }, 127 },
 		{ { "show", "/nonexistent/recording", NULL }, 1 },
 		{ { "show", "/proc/self/status", NULL }, 1 },
 	};

@@ -173,7 +173,7 @@ TEST_F(i18n, ipclab_states_speaks_the_notes_terms)
 		"空->新建", "运行->阻塞", "阻塞->就绪", "就绪->退出",
 		"阻塞->退出", "九种状态转换",
 	};
-	const char *const argv[] = { "userspace/ipclab", "--lang", "zh",
+	const char *const argv[] = { "userspace/ipclab/ipclab", "--lang", "zh",
 				     "states", NULL };
 
 	RETURN_IF_SETUP_SKIPPED();
@@ -191,7 +191,7 @@ TEST_F(i18n, ipclab_states_speaks_the_notes_terms)
 
 TEST_F(i18n, ipclab_states_json_stays_english)
 {
-	const char *const argv[] = { "userspace/ipclab", "states", "--json",
+	const char *const argv[] = { "userspace/ipclab/ipclab", "states", "--json",
 				     "--lang", "zh", NULL };
 	char *summary;
 
@@ -209,9 +209,9 @@ TEST_F(i18n, ipclab_states_json_stays_english)
 
 TEST_F(i18n, trace_text_in_chinese_json_in_english)
 {
-	const char *const text[] = { "userspace/taskstate", "--lang", "zh",
+	const char *const text[] = { "userspace/taskstate/taskstate", "--lang", "zh",
 				     "trace", "--", "true", NULL };
-	const char *const json[] = { "userspace/taskstate", "trace", "--json",
+	const char *const json[] = { "userspace/taskstate/taskstate", "trace", "--json",
 				     "--lang=zh", "--", "true", NULL };
 
 	RETURN_IF_SETUP_SKIPPED();
@@ -236,7 +236,7 @@ TEST_F(i18n, trace_text_in_chinese_json_in_english)
 /* --lang zh is taskstate's: the traced command gets the user's LANGUAGE. */
 TEST_F(i18n, trace_leaves_the_commands_language_alone)
 {
-	const char *const argv[] = { "userspace/taskstate", "--lang", "zh",
+	const char *const argv[] = { "userspace/taskstate/taskstate", "--lang", "zh",
 				     "trace", "-q", "--",
 				     "sh", "-c", "echo \"[${LANGUAGE-unset}]\"",
 				     NULL };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/ipclab, run as a subprocess with --json: for each mechanism
+ * userspace/ipclab/ipclab, run as a subprocess with --json: for each mechanism
  * the receiver blocks in the mechanism's own kernel wait site and is
  * woken by the sender; threads share a tgid; "states" shows all nine
  * transitions; bad input gets exit 2 and one line; and no run, normal
@@ -346,6 +346,33 @@ TEST(threads_share_a_tgid_and_are_created_as_threads)
 
 /* ---- states ---- */
 
+/*
+ * Issue 16: a killed child's lines read woken, ran, then "blocked -> exit
+ * after 101 ms blocked".  The text says the exit counts from the state the
+ * fatal signal found it in, once per killed child (ready, blocked).
+ */
+TEST(states_says_how_a_killed_childs_exit_is_counted)
+{
+	char *argv[] = { "ipclab", "states", "--lang", "en", NULL };
+	const char *p, *note = "the exit is counted from the state the signal found it in";
+	struct ts_run t;
+	int n = 0;
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, MODULE_MISSING);
+	ts_run_init(&t);
+	ts_run_start(_metadata, &t, "ipclab", argv);
+	ts_run_finish(_metadata, &t);
+	ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0)
+		TH_LOG("status %#x, stderr %s", t.status, t.errbuf);
+	for (p = t.outbuf; (p = strstr(p, note)); p++)
+		n++;
+	EXPECT_EQ(2, n) TH_LOG("%s", t.outbuf);
+	EXPECT_NE(NULL, strstr(t.outbuf, "(blocked when the fatal signal came")) TH_LOG("%s", t.outbuf);
+	EXPECT_NE(NULL, strstr(t.outbuf, "(ready when the fatal signal came")) TH_LOG("%s", t.outbuf);
+	ts_run_release(&t);
+}
+
 TEST(states_shows_all_nine_transitions)
 {
 	char *argv[] = { "ipclab", "states", "--json", NULL };
@@ -405,6 +432,30 @@ KILLED(sysv_sem_sigint, "sysv-sem", SIGINT, false, false, NULL);
 KILLED(fifo_participant_sigkill, "fifo", SIGKILL, true, false, NULL);
 KILLED(unix_stream_sigterm, "unix-stream", SIGTERM, false, false, NULL);
 KILLED(unix_dgram_threads_sigterm, "unix-dgram", SIGTERM, false, true, NULL);
+/*
+ * Issue 16: with --threads the SysV ones said "msgrcv: Identifier removed"
+ * and exited 1; fifo said "end of file"; SIGQUIT, SIGHUP, SIGUSR1, SIGALRM
+ * and SIGKILL of ipclab left objects behind.
+ */
+KILLED(sysv_msg_threads_sigint, "sysv-msg", SIGINT, false, true, NULL);
+KILLED(sysv_sem_threads_sigint, "sysv-sem", SIGINT, false, true, NULL);
+KILLED(sysv_shm_threads_sigterm, "sysv-shm", SIGTERM, false, true, NULL);
+KILLED(fifo_sigint, "fifo", SIGINT, false, false, NULL);
+KILLED(fifo_threads_sigint, "fifo", SIGINT, false, true, NULL);
+KILLED(sysv_msg_sigquit, "sysv-msg", SIGQUIT, false, false, NULL);
+KILLED(sysv_shm_sighup, "sysv-shm", SIGHUP, false, false, NULL);
+KILLED(sysv_sem_sigusr1, "sysv-sem", SIGUSR1, false, false, NULL);
+KILLED(posix_shm_sigalrm, "posix-shm", SIGALRM, false, false, NULL);
+KILLED(posix_sem_sigquit, "posix-sem", SIGQUIT, false, false, NULL);
+KILLED(posix_mq_threads_sighup, "posix-mq", SIGHUP, false, true, NULL);
+KILLED(fifo_sigusr1, "fifo", SIGUSR1, false, false, NULL);
+KILLED(sysv_msg_sigkill, "sysv-msg", SIGKILL, false, false, NULL);
+KILLED(sysv_shm_sigkill, "sysv-shm", SIGKILL, false, false, NULL);
+KILLED(sysv_sem_threads_sigkill, "sysv-sem", SIGKILL, false, true, NULL);
+KILLED(posix_shm_sigkill, "posix-shm", SIGKILL, false, false, NULL);
+KILLED(posix_sem_sigkill, "posix-sem", SIGKILL, false, false, NULL);
+KILLED(posix_mq_sigkill, "posix-mq", SIGKILL, false, false, NULL);
+KILLED(fifo_threads_sigkill, "fifo", SIGKILL, false, true, NULL);
 
 FIXTURE_SETUP(killed)
 {
@@ -468,15 +519,28 @@ TEST_F(killed, nothing_is_left_behind)
 		EXPECT_NE(NULL, strstr(r.t.errbuf, "killed by signal 9"))
 			TH_LOG("stderr: %s", r.t.errbuf);
 	} else {
-		/* ipclab dies of the signal, after cleaning up. */
+		/* ipclab dies of the signal (a shell says 128+N), after cleaning up. */
 		EXPECT_TRUE(WIFSIGNALED(r.t.status) &&
 			    WTERMSIG(r.t.status) == variant->sig)
 			TH_LOG("status %#x, stderr %s", r.t.status, r.t.errbuf);
+		/* It says so, and nothing about what it removed itself. */
+		if (variant->sig != SIGKILL)
+			EXPECT_NE(NULL, strstr(r.t.errbuf, "interrupted by SIG"))
+				TH_LOG("stderr: %s", r.t.errbuf);
+		EXPECT_EQ(NULL, strstr(r.t.errbuf, "Identifier removed"))
+			TH_LOG("stderr: %s", r.t.errbuf);
+		EXPECT_EQ(NULL, strstr(r.t.errbuf, "end of file"))
+			TH_LOG("stderr: %s", r.t.errbuf);
 	}
 	/* Its participants went with it. */
 	for (i = 0; !variant->threads && i < 2; i++) {
+		for (int k = 0; k < TS_MS(1000) && !kill(kids[i], 0); k++)
+			ts_sleep_ms(1);
 		EXPECT_EQ(-1, kill(kids[i], 0)) TH_LOG("pid %d lives", kids[i]);
 	}
+	/* After SIGKILL its janitor removes them: give it a moment. */
+	for (i = 0; i < TS_MS(2000) && leftovers() != self->before; i++)
+		ts_sleep_ms(1);
 	EXPECT_EQ(self->before, leftovers());
 	free_run(&r);
 }
@@ -537,6 +601,36 @@ TEST(bad_input_is_one_line_and_exit_2)
 }
 
 /* Subcommands answer --help with exit 0. */
+/*
+ * Issue 16: as an ordinary user, with the module loaded, ipclab said
+ * "load kmod/taskstate.ko".  It is a permission: say so, and how.
+ */
+TEST(unprivileged_user_is_told_about_permission)
+{
+	char tool[PATH_MAX], cmd[PATH_MAX + 128], out[4096];
+	size_t n;
+	FILE *p;
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, "no /dev/taskstate: load kmod/taskstate.ko");
+	if (geteuid())
+		SKIP(return, "needs root to become nobody");
+	if (access("/usr/bin/setpriv", X_OK))
+		SKIP(return, "no setpriv (util-linux) to become nobody");
+	ts_tool_path(tool, sizeof(tool), "ipclab");
+	snprintf(cmd, sizeof(cmd),
+		 "cd / && /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "
+		 "%s pipe -n 1 --interval 0 --lang en 2>&1", tool);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "permission denied")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "run as root")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "load kmod")) TH_LOG("%s", out);
+}
+
 TEST(help_everywhere)
 {
 	/* A few: each exec costs a third of a second under emulation. */

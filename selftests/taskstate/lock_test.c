@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/ipclab lock, run as a subprocess with --json: without a lock
+ * userspace/ipclab/ipclab lock, run as a subprocess with --json: without a lock
  * the counter comes out wrong (or, should a run not race, the report says
  * so consistently); every lock makes it exact; a contended mutex blocks
  * in a futex wait and a spinlock never does; bad usage is exit 2 and one
@@ -230,6 +230,39 @@ TEST_F(lock, contended_mutex_blocks_in_a_futex_wait)
 }
 
 /* Waiting for a spinlock (or an atomic add) never sleeps in a futex. */
+/*
+ * Issue 16: "21 contended acquisitions" next to "blocked 1100 times" read
+ * as a contradiction.  When a mutex blocked more often than it was
+ * contended, the text says what each number counts.
+ */
+TEST_F(lock, text_explains_contended_against_blocked)
+{
+	char *argv[] = { "ipclab", "lock", "--variant", "mutex", "--yield",
+			 "--one-cpu", "--loops", "300", "--lang", "en", NULL };
+	unsigned long contended = 0, blocked = 0;
+	const char *p;
+
+	if (access("/dev/taskstate", F_OK))
+		SKIP(return, MODULE_MISSING);
+	run(_metadata, &self->r, argv);
+	ASSERT_TRUE(ts_exited_with(self->r.t.status, 0))
+		TH_LOG("status %#x, stderr %s", self->r.t.status, self->r.t.errbuf);
+	p = strstr(self->r.t.outbuf, " contended acquisitions");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->r.t.outbuf);
+	while (p > self->r.t.outbuf && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	contended = strtoul(p, NULL, 10);
+	p = strstr(self->r.t.outbuf, "traced: blocked ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->r.t.outbuf);
+	blocked = strtoul(p + 16, NULL, 10);
+	if (blocked > contended) {
+		EXPECT_NE(NULL, strstr(self->r.t.outbuf, "One acquisition can sleep many times"))
+			TH_LOG("%s", self->r.t.outbuf);
+	} else {
+		TH_LOG("blocked %lu <= contended %lu: no note expected", blocked, contended);
+	}
+}
+
 TEST_F(lock, spinlock_and_atomic_never_block_in_a_futex)
 {
 	char *argv[] = { "ipclab", "lock", "--variant", "spinlock", "--loops",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * userspace/ipclab pool, run as a subprocess with --json, on the thread
+ * userspace/ipclab/ipclab pool, run as a subprocess with --json, on the thread
  * pool and on the process pool: idle workers are blocked, every task
  * wakes a worker and the submitter is the waker, workers are created
  * (processes forked: new -> ready) before the first task and exit at the

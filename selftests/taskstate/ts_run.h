@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One run of a taskstate tool (userspace/ipclab, userspace/taskstate) as a
- * child process, its stdout and stderr in memfds.  A fixture holds the
- * struct ts_run, so its teardown releases the child, the descriptors and
- * the buffers whatever assertion failed.  Include after
- * kselftest_harness.h.
+ * One run of a taskstate tool (userspace/ipclab/ipclab,
+ * userspace/taskstate/taskstate) as a child process, its stdout and stderr
+ * in memfds.  A fixture holds the struct ts_run, so its teardown releases
+ * the child, the descriptors and the buffers whatever assertion failed.
+ * Include after kselftest_harness.h.
  */
 #ifndef TS_RUN_H
 #define TS_RUN_H
@@ -57,7 +57,7 @@ static inline void ts_run_release(struct ts_run *r)
 }
 
 /*
- * userspace/@tool, found from this program's own place in the tree
+ * userspace/@tool/@tool, found from this program's own place in the tree
  * (selftests/taskstate/), so a test runs from any directory.
  */
 static inline void ts_tool_path(char *path, size_t len, const char *tool)
@@ -66,14 +66,15 @@ static inline void ts_tool_path(char *path, size_t len, const char *tool)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	if (n <= 0) {
-		snprintf(path, len, "userspace/%s", tool);
+		snprintf(path, len, "userspace/%s/%s", tool, tool);
 		return;
 	}
 	exe[n] = '\0';
-	snprintf(path, len, "%s/../../userspace/%s", dirname(exe), tool);
+	snprintf(path, len, "%s/../../userspace/%s/%s", dirname(exe), tool,
+		 tool);
 }
 
-/* Start userspace/@tool with @argv (argv[0] is passed as given). */
+/* Start userspace/@tool/@tool with @argv (argv[0] is passed as given). */
 static inline void ts_run_start(struct __test_metadata *_metadata,
 				struct ts_run *r, const char *tool,
 				char *const argv[])

@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,9 +60,9 @@ const char *ts_pgettext(const char *ctx, const char *msgid)
 
 /*
  * The catalogues: TASKSTATE_LOCALEDIR if set; else, for a binary run from
- * the source tree (userspace/taskstate), the ones `make` compiled into
- * po/build/locale next to it, so tests and docs need no install; else the
- * installed LOCALEDIR ($(PREFIX)/share/locale).
+ * the source tree (userspace/taskstate/taskstate), the ones `make` compiled
+ * into po/build/locale two levels up, so tests and docs need no install;
+ * else the installed LOCALEDIR ($(PREFIX)/share/locale).
  */
 static const char *locale_dir(void)
 {
@@ -77,7 +78,7 @@ static const char *locale_dir(void)
 		dir[n] = '\0';
 		slash = strrchr(dir, '/');
 		if (slash && (size_t)(slash - dir) + 32 < sizeof(dir)) {
-			strcpy(slash, "/../po/build/locale");
+			strcpy(slash, "/../../po/build/locale");
 			if (!access(dir, R_OK | X_OK))
 				return dir;
 		}
@@ -158,6 +159,16 @@ int ts_i18n_init(const char *lang)
 	}
 	bindtextdomain(TS_TEXT_DOMAIN, locale_dir());
 	textdomain(TS_TEXT_DOMAIN);
+	if (zh) {
+		char mo[PATH_MAX + 64];
+
+		/* gettext would fall back to English without a word. */
+		snprintf(mo, sizeof(mo), "%s/zh_CN/LC_MESSAGES/%s.mo", locale_dir(),
+			 TS_TEXT_DOMAIN);
+		if (access(mo, R_OK))
+			fprintf(stderr, "%s: --lang zh: no Chinese catalogue (%s); messages stay in English (make -C po builds it)\n",
+				prog_name, mo);
+	}
 	return ret;
 }
 

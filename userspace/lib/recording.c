@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "i18n.h"
 #include "recording.h"
+#include "util.h"
 
 struct ts_recording_writer {
 	FILE *f;
@@ -30,27 +31,18 @@ struct ts_recording_writer *ts_recording_create(const char *path)
 		.abi_version = TASKSTATE_ABI_VERSION,
 		.byte_order = TS_RECORDING_BOM,
 	};
-	mode_t mask;
 	int fd, err;
 
 	if (!w)
 		return NULL;
 	memcpy(h.magic, TS_RECORDING_MAGIC, TS_RECORDING_MAGIC_LEN);
 	w->path = strdup(path);
-	if (!w->path || asprintf(&w->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		w->tmp = NULL;
+	if (!w->path)
 		goto fail;
-	}
-	fd = mkostemp(w->tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(w->tmp);
-		w->tmp = NULL;
+	/* A regular file under a temporary name; /dev/null or a FIFO directly. */
+	fd = ts_output_open(path, &w->tmp);
+	if (fd < 0)
 		goto fail;
-	}
-	/* mkstemp() makes it 0600; a recording is an ordinary file. */
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
 	w->f = fdopen(fd, "w");
 	if (!w->f) {
 		close(fd);
@@ -78,18 +70,22 @@ int ts_recording_commit(struct ts_recording_writer *w)
 {
 	int ret = 0;
 
-	if (fflush(w->f) || fsync(fileno(w->f)))
+	/* fsync() fails on a device or a FIFO written through (EINVAL). */
+	if (fflush(w->f) || (w->tmp && fsync(fileno(w->f))))
 		ret = -errno;
 	if (fclose(w->f) && !ret)
 		ret = -errno;
 	w->f = NULL;
-	if (!ret && rename(w->tmp, w->path))
-		ret = -errno;
 	if (ret) {
 		ts_recording_abort(w);
 		return ret;
 	}
-	free(w->tmp);
+	ret = ts_output_commit(w->path, w->tmp);
+	w->tmp = NULL;
+	if (ret) {
+		ts_recording_abort(w);
+		return ret;
+	}
 	free(w->path);
 	free(w);
 	return 0;
@@ -101,9 +97,7 @@ void ts_recording_abort(struct ts_recording_writer *w)
 		return;
 	if (w->f)
 		fclose(w->f);
-	if (w->tmp)
-		unlink(w->tmp);
-	free(w->tmp);
+	ts_output_abort(w->tmp);
 	free(w->path);
 	free(w);
 }

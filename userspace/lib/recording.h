@@ -17,9 +17,11 @@
  *                 in the order the stream delivered them (lost-events
  *                 records included, so a reader knows what is missing)
  *
- * A file is written under a temporary name in the same directory and
- * renamed into place on commit, so a reader never sees half a recording
- * and an interrupted writer leaves nothing behind.
+ * A new or regular file is written under a temporary name in the same
+ * directory and renamed into place on commit, so a reader never sees half
+ * a recording and an interrupted writer leaves nothing behind; a device,
+ * a FIFO or a symlink is written through, never replaced (see
+ * ts_output_open()).
  *
  * The reader also takes JSON lines (ts_event_format_json()), so the output
  * of `taskstate trace --json > f` is a recording too: a file whose first
