@@ -214,11 +214,16 @@ void ts_model_wakeup_new(struct task_struct *p)
 	ts_step(p, t, &r, TASKSTATE_NEW, TASKSTATE_READY, TASKSTATE_CAUSE_CREATED);
 }
 
-static unsigned int ts_block_cause(char letter)
+/*
+ * D is I/O only when the task said so (io_schedule() and friends set
+ * in_iowait); a mutex, a vfork parent or a page lock is another wait.
+ */
+static unsigned int ts_block_cause(char letter, struct task_struct *prev)
 {
 	switch (letter) {
 	case 'D':
-		return TASKSTATE_CAUSE_IO;
+		return prev->in_iowait ? TASKSTATE_CAUSE_IO :
+					 TASKSTATE_CAUSE_UNINTERRUPTIBLE;
 	case 'T':
 	case 't':
 		return TASKSTATE_CAUSE_STOPPED;
@@ -295,7 +300,7 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
 	/* Sessions that want the site unwind while emitting, if not yet. */
 	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
-		ts_block_cause(r.linux_state));
+		ts_block_cause(r.linux_state, prev));
 	if (t && (r.nr_wait_ips || READ_ONCE(t->nr_wait_ips))) {
 		raw_write_seqcount_begin(&t->wait_seq);
 		memcpy(t->wait_ips, r.wait_ips,

@@ -66,6 +66,13 @@ struct ts_task *ts_task_of(struct task_struct *p)
 
 	if (likely(owner == p))
 		return t;
+	/*
+	 * A task that has exited has said all it will: it does not take a
+	 * live task's slot (after an exec from another thread, the old leader
+	 * has that thread's old tid, whose slot the thread still holds).
+	 */
+	if (owner && READ_ONCE(p->exit_state))
+		return NULL;
 	if (cmpxchg(&t->owner, owner, p) != owner)
 		return NULL;
 	lost = xchg(&t->follow, 0);

@@ -240,7 +240,7 @@ TEST_F(model, a_d_sleeper_killed_names_the_sender_not_the_lock_holder)
 	struct uffdio_zeropage zero = { 0 };
 	const struct taskstate_event *ev;
 	struct pipe_writer w = { 0 };
-	int fds[2], go[2], uffd, status;
+	int fds[2], go[2], uffd, status, d_blocks = 0;
 	struct uffd_msg msg;
 	struct pollfd pfd;
 	pthread_t writer;
@@ -303,6 +303,17 @@ TEST_F(model, a_d_sleeper_killed_names_the_sender_not_the_lock_holder)
 	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
 	drain(_metadata, self, 300);
+	/* A mutex is not I/O: D, cause uninterruptible. */
+	for (size_t i = 0; i < self->n; i++) {
+		ev = &self->ev[i];
+		if (ev->kind == TASKSTATE_KIND_EVENT && ev->pid == reader &&
+		    ev->transition == TASKSTATE_TR_BLOCK &&
+		    ev->linux_state == 'D') {
+			EXPECT_EQ(TASKSTATE_CAUSE_UNINTERRUPTIBLE, ev->cause);
+			d_blocks++;
+		}
+	}
+	EXPECT_LT(0, d_blocks) TH_LOG("the reader never blocked in D");
 	ev = find(self, reader, TASKSTATE_TR_KILL_BLOCKED);
 	ASSERT_NE(NULL, ev) TH_LOG("no blocked->exit among %zu records", self->n);
 	EXPECT_EQ(TASKSTATE_CAUSE_KILLED, ev->cause);

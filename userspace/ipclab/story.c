@@ -115,6 +115,7 @@ static void tell_event(struct story *st, const struct taskstate_event *ev,
 		break;
 	case TASKSTATE_CAUSE_SLEEP:
 	case TASKSTATE_CAUSE_IO:
+	case TASKSTATE_CAUSE_UNINTERRUPTIBLE:
 	case TASKSTATE_CAUSE_STOPPED:
 		snprintf(why, sizeof(why), _(" (%c) in %s"), ev->linux_state,
 			 *ev->wait_site ? ev->wait_site : "?");
@@ -123,7 +124,13 @@ static void tell_event(struct story *st, const struct taskstate_event *ev,
 		snprintf(why, sizeof(why), _(", woken by %s"), other);
 		break;
 	case TASKSTATE_CAUSE_SIGNAL:
-		snprintf(why, sizeof(why), _(", woken by a signal from %s"), other);
+		/* running -> ready: the signal came as it was going to sleep. */
+		if (ev->transition == TASKSTATE_TR_PREEMPT)
+			snprintf(why, sizeof(why), "%s",
+				 _(", a pending signal kept it from sleeping"));
+		else
+			snprintf(why, sizeof(why),
+				 _(", woken by a signal from %s"), other);
 		break;
 	case TASKSTATE_CAUSE_EXIT:
 	case TASKSTATE_CAUSE_ERROR:

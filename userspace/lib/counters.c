@@ -50,7 +50,7 @@ static const char *const cause_labels[] = {
 	NC_("cause", "preempted"), NC_("cause", "yield"),
 	NC_("cause", "sleep"), NC_("cause", "io"), NC_("cause", "stopped"),
 	NC_("cause", "wakeup"), NC_("cause", "signal"), NC_("cause", "exec"),
-	NC_("cause", "reaped"),
+	NC_("cause", "reaped"), NC_("cause", "uninterruptible"),
 };
 
 static const char *const transition_labels[] = {

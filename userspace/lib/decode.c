@@ -209,6 +209,7 @@ int ts_event_format_text(const struct taskstate_event *ev, char *buf,
 		break;
 	case TASKSTATE_CAUSE_SLEEP:
 	case TASKSTATE_CAUSE_IO:
+	case TASKSTATE_CAUSE_UNINTERRUPTIBLE:
 	case TASKSTATE_CAUSE_STOPPED:
 		if (ev->wait_site[0]) {
 			/* TRANSLATORS: "sleep in pipe_read": the kernel function */

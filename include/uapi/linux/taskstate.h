@@ -57,6 +57,8 @@ enum taskstate_cause {
 	TASKSTATE_CAUSE_SIGNAL,
 	TASKSTATE_CAUSE_EXEC,
 	TASKSTATE_CAUSE_REAPED,
+	/* D, but not waiting for I/O (a mutex, a vfork child...) */
+	TASKSTATE_CAUSE_UNINTERRUPTIBLE,
 	TASKSTATE_NR_CAUSES
 };
 
@@ -71,7 +73,8 @@ enum taskstate_cause {
 	"running->blocked", "blocked->ready", "ready->exit", "blocked->exit" }
 #define TASKSTATE_CAUSE_NAMES { "none", "fork", "thread", "created",	\
 	"dispatch", "exit", "error", "killed", "preempted", "yield",	\
-	"sleep", "io", "stopped", "wakeup", "signal", "exec", "reaped" }
+	"sleep", "io", "stopped", "wakeup", "signal", "exec", "reaped",	\
+	"uninterruptible" }
 
 /* Record kinds in the stream. */
 enum taskstate_kind {
