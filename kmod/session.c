@@ -90,6 +90,24 @@ static unsigned long ts_follow_used;
 static unsigned long ts_follow_unprivileged;
 /* Whose bit it is, for probes that must tell a session it lost a task. */
 static struct ts_session __rcu *ts_followers[BITS_PER_LONG];
+/*
+ * The bits of the filters probes can see.  A probe that moves bits from
+ * one record to another keeps only these: a bit no longer here may be
+ * being cleared from every record, and must not be copied behind it.
+ */
+static unsigned long ts_follow_live;
+
+unsigned long ts_sessions_follow_live(void)
+{
+	return READ_ONCE(ts_follow_live);
+}
+
+/* Under ts_sessions_lock. */
+static void ts_follow_bit_publish(int bit, struct ts_session *s)
+{
+	rcu_assign_pointer(ts_followers[bit], s);
+	WRITE_ONCE(ts_follow_live, ts_follow_live | BIT(bit));
+}
 
 static int ts_follow_bit_get(struct ts_session *s)
 {
@@ -107,7 +125,7 @@ static int ts_follow_bit_get(struct ts_session *s)
 	__set_bit(bit, &ts_follow_used);
 	if (!s->privileged)
 		__set_bit(bit, &ts_follow_unprivileged);
-	rcu_assign_pointer(ts_followers[bit], s);
+	ts_follow_bit_publish(bit, s);
 out:
 	mutex_unlock(&ts_sessions_lock);
 	return bit;
@@ -132,6 +150,7 @@ static void ts_follow_bit_unpublish(int bit)
 		return;
 	mutex_lock(&ts_sessions_lock);
 	RCU_INIT_POINTER(ts_followers[bit], NULL);
+	WRITE_ONCE(ts_follow_live, ts_follow_live & ~BIT(bit));
 	mutex_unlock(&ts_sessions_lock);
 }
 
@@ -520,7 +539,7 @@ static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 	ts_tasks_forget_follow(f->follow_bit);
 	kfree(old);
 	mutex_lock(&ts_sessions_lock);
-	rcu_assign_pointer(ts_followers[f->follow_bit], s);
+	ts_follow_bit_publish(f->follow_bit, s);
 	mutex_unlock(&ts_sessions_lock);
 	ts_session_replace_filter(s, f);
 	return 0;

@@ -118,18 +118,23 @@ struct ts_task *ts_task_exec_moved(struct task_struct *p, pid_t old_pid)
 {
 	struct ts_task *src = ts_slot(old_pid), *dst = ts_slot(p->pid);
 	const struct task_struct *owner;
+	unsigned long follow;
+	unsigned int bit;
 
 	if (src == dst || READ_ONCE(src->owner) != p)
 		return ts_task_of(p);
 	owner = READ_ONCE(dst->owner);
+	if (owner != p && cmpxchg(&dst->owner, owner, p) != owner)
+		return NULL;
+	follow = xchg(&src->follow, 0) & ts_sessions_follow_live();
 	if (owner == p) {
-		WRITE_ONCE(dst->follow, dst->follow | xchg(&src->follow, 0));
+		/* Bits are cleared concurrently: set, never store, the word. */
+		for_each_set_bit(bit, &follow, BITS_PER_LONG)
+			set_bit(bit, &dst->follow);
 		cmpxchg(&src->owner, p, NULL);
 		return dst;
 	}
-	if (cmpxchg(&dst->owner, owner, p) != owner)
-		return NULL;
-	WRITE_ONCE(dst->follow, xchg(&src->follow, 0));
+	WRITE_ONCE(dst->follow, follow);
 	WRITE_ONCE(dst->state, READ_ONCE(src->state));
 	WRITE_ONCE(dst->since_ns, READ_ONCE(src->since_ns));
 	WRITE_ONCE(dst->wake_cause, READ_ONCE(src->wake_cause));
