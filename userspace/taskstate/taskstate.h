@@ -156,6 +156,10 @@ static inline void sort_n(void *base, size_t n, size_t size,
 		qsort(base, n, size, cmp);
 }
 
+/* export --perfetto-proto (export_pftrace.c): @rec as a Perfetto Trace. */
+void export_perfetto_proto(FILE *f, const struct ts_recording *rec,
+			   const struct timeline *tl);
+
 /* "12.345 ms", fixed units for tables. */
 const char *fmt_ms(char *buf, size_t len, uint64_t ns);
 
