@@ -21,6 +21,7 @@ int cmd_timeline(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_diagram(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 /*
  * trace and stat (trace.c): parse the options, run COMMAND or follow -p
