@@ -338,6 +338,20 @@ TEST_F_TIMEOUT(fleet, listen_is_scraped_by_prometheus_and_grows, 600)
 	EXPECT_LT(0, rate) TH_LOG("no growing series; last answer: %.500s", big);
 	/* Every cause of every transition is its own series: 18 in the model. */
 	EXPECT_LE(18, query(pport, "count(taskstate_transitions_total)"));
+	/* SIGTERM ends the server cleanly. */
+	{
+		pid_t srv = self->servers[0];
+		int st = 0, t;
+
+		kill(srv, SIGTERM);
+		for (t = 0; t < TS_MS(100) && waitpid(srv, &st, WNOHANG) == 0; t++)
+			usleep(100000);
+		EXPECT_GT(TS_MS(100), t) TH_LOG("taskstate metrics --listen ignored SIGTERM");
+		if (t < TS_MS(100)) {
+			EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("status %#x", st);
+			self->servers[0] = self->servers[--self->nr_servers];
+		}
+	}
 	unlink(log);
 	snprintf(log, sizeof(log), "%s.metrics.log", self->dir);
 	unlink(log);

@@ -31,6 +31,8 @@
 #define SYS_MODULE	"/sys/module/taskstate"
 #define TEXTFILE_NAME	"taskstate.prom"
 #define DEFAULT_HOST	"127.0.0.1"
+/* All a client gets to send its request head: then it is dropped. */
+#define REQUEST_TIMEOUT_MS	5000
 
 static const char metrics_help[] = N_(
 "NAME\n"
@@ -394,11 +396,15 @@ static void serve_one(int fd)
 	size_t got = 0;
 	bool head;
 
+	uint64_t deadline = now_ns() + REQUEST_TIMEOUT_MS * 1000000ull;
+
 	while (got < sizeof(req) - 1) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = now_ns();
 		ssize_t n;
 
-		if (poll(&p, 1, 5000) <= 0)
+		if (now >= deadline ||
+		    poll(&p, 1, (deadline - now) / 1000000 + 1) <= 0)
 			return;
 		n = recv(fd, req + got, sizeof(req) - 1 - got, 0);
 		if (n <= 0)
@@ -499,10 +505,18 @@ static int listen_on(const char *arg, struct addrinfo *ai)
 static int serve(const char *arg, struct addrinfo *ai)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, orig;
 	int fd;
 
 	fd = listen_on(arg, ai);
-	/* No SA_RESTART: a signal ends the wait in poll(). */
+	/*
+	 * SIGINT and SIGTERM stay blocked except inside ppoll(), so one that
+	 * comes between the check of @stop and the wait still ends the wait.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fprintf(stderr, _("taskstate metrics: serving /metrics on %s\n"), arg);
@@ -510,7 +524,7 @@ static int serve(const char *arg, struct addrinfo *ai)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int c;
 
-		if (poll(&p, 1, -1) <= 0)
+		if (ppoll(&p, 1, NULL, &orig) <= 0)
 			continue;
 		c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0)
