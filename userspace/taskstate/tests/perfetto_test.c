@@ -118,7 +118,7 @@ static const char *const want_instants[] = {
 
 /* What protoc printed, reduced to the lines above. */
 struct decoded {
-	char ftrace[64][160];
+	char ftrace[64][320];
 	size_t nr_ftrace;
 	char instants[64][32];
 	size_t nr_instants;
@@ -175,14 +175,14 @@ static void decode(struct __test_metadata *_metadata, const char *pftrace,
 		} else if (!strncmp(line, "    cpu: ", 9)) {
 			cp(cpu, sizeof(cpu), line + 9);
 		} else if (!strcmp(line, "    lost_events: true")) {
-			snprintf(d->ftrace[d->nr_ftrace++], 160, "lost cpu%s", cpu);
+			snprintf(d->ftrace[d->nr_ftrace++], sizeof(d->ftrace[0]), "lost cpu%s", cpu);
 		} else if (!strcmp(line, "    event {")) {
 			in_event = true;
 			kind[0] = ts[0] = pid[0] = cur[0] = '\0';
 		} else if (in_event && !strcmp(line, "    }")) {
 			in_event = false;
 			ASSERT_GT(64, d->nr_ftrace);
-			snprintf(d->ftrace[d->nr_ftrace++], 160, "%s cpu%s pid%s %s%s",
+			snprintf(d->ftrace[d->nr_ftrace++], sizeof(d->ftrace[0]), "%s cpu%s pid%s %s%s",
 				 ts, cpu, pid, kind, cur);
 		} else if (in_event && !strncmp(line, "      ", 6) && line[6] != ' ') {
 			if (val(line, "timestamp", &v))
