@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -31,7 +32,7 @@
 #define SYS_MODULE	"/sys/module/taskstate"
 #define TEXTFILE_NAME	"taskstate.prom"
 #define DEFAULT_HOST	"127.0.0.1"
-/* All a client gets to send its request head: then it is dropped. */
+/* All a client gets to send its request head (or take a blocked send). */
 #define REQUEST_TIMEOUT_MS	5000
 
 static const char metrics_help[] = N_(
@@ -392,11 +393,14 @@ static void respond(int fd, const char *status, const char *type,
 static void serve_one(int fd)
 {
 	static const char page[] = "<html><body><a href=\"/metrics\">/metrics</a></body></html>\n";
+	uint64_t deadline = now_ns() + REQUEST_TIMEOUT_MS * 1000000ull;
+	struct timeval tv = { .tv_sec = REQUEST_TIMEOUT_MS / 1000 };
 	char req[4096], method[8], path[256];
 	size_t got = 0;
 	bool head;
 
-	uint64_t deadline = now_ns() + REQUEST_TIMEOUT_MS * 1000000ull;
+	/* Nor may a client that does not read its answer hold the server. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 
 	while (got < sizeof(req) - 1) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
