@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * taskstate export --perfetto: a recording as Chrome trace-event JSON, the
- * format ui.perfetto.dev and chrome://tracing open: a track per thread
- * with its classic states as complete ("X") slices, and wakeups as flows.
+ * taskstate export: a recording for other viewers.  --chrome-json (also
+ * --perfetto, its first name): Chrome trace-event JSON, the format
+ * ui.perfetto.dev and chrome://tracing open: a track per thread with its
+ * classic states as complete ("X") slices, and wakeups as flows.
+ * --perfetto-proto: Perfetto's native protobuf trace (export_pftrace.c).
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -17,10 +19,28 @@ static const char export_help[] = N_(
 "    taskstate export - convert a recording for other viewers\n"
 "\n"
 "SYNOPSIS\n"
-"    taskstate export --perfetto FILE -o OUT.json\n"
+"    taskstate export --perfetto-proto FILE -o OUT.pftrace\n"
+"    taskstate export --chrome-json FILE -o OUT.json\n"
 "\n"
 "DESCRIPTION\n"
-"    --perfetto writes the Chrome trace-event format (JSON object form,\n"
+"    --perfetto-proto writes Perfetto's own trace format (a protobuf Trace\n"
+"    of TracePackets, encoded with protobuf-c from perfetto_trace.proto):\n"
+"      - the processes and threads (tgid, pid, comm, parent) as a\n"
+"        ProcessTree and a track per thread;\n"
+"      - per CPU, FtraceEventBundles with the events the kernel's ftrace\n"
+"        would have recorded: sched_switch (prev_state in the layout of\n"
+"        kernels 4.14 and later: 1 S, 2 D, 4 T, 8 t, 0x100 R+), sched_wakeup,\n"
+"        sched_wakeup_new, sched_process_fork, sched_process_exit,\n"
+"        sched_process_exec, sched_process_free, in the recording's order;\n"
+"      - on each thread's track, an instant per event named after its\n"
+"        classic transition (cause, from, to, Linux letter, wait site,\n"
+"        other task, exit status as arguments) and a slice per stretch of\n"
+"        time in a classic state.\n"
+"    Use it for ui.perfetto.dev's thread-state and CPU tracks, wakeup\n"
+"    arrows and trace_processor's SQL (the thread_state table).\n"
+"\n"
+"    --chrome-json (--perfetto is its older name) writes the Chrome\n"
+"    trace-event format (JSON object form,\n"
 "    {\"traceEvents\": [...]}) that ui.perfetto.dev and chrome://tracing\n"
 "    open:\n"
 "      - \"M\" metadata events name each process (pid = tgid) and thread\n"
@@ -41,14 +61,16 @@ static const char export_help[] = N_(
 "    args.name for M), as the Trace Event Format document lists them.\n"
 "\n"
 "OPTIONS\n"
-"    --perfetto           the format (the only one so far)\n"
+"    --perfetto-proto     Perfetto's protobuf format\n"
+"    --chrome-json, --perfetto\n"
+"                         Chrome trace-event JSON\n"
 "    -o, --output FILE    where to write it (required; '-' is stdout),\n"
 "                         under a temporary name renamed when complete\n"
 "    -h, --help           this help\n"
 "\n"
 "EXIT STATUS\n"
-"    0, 1 when FILE is not a recording or OUT cannot be written, 2 on bad\n"
-"    usage.\n");
+"    0, 1 when FILE is not a recording (the message gives the byte offset;\n"
+"    nothing is written) or OUT cannot be written, 2 on bad usage.\n");
 
 static void put_us(FILE *f, uint64_t ns)
 {
@@ -118,9 +140,11 @@ static void perfetto(FILE *f, const struct timeline *tl)
 
 int cmd_export(int argc, char **argv)
 {
-	enum { OPT_PERFETTO = 256 };
+	enum { OPT_JSON = 256, OPT_PROTO };
 	static const struct option opts[] = {
-		{ "perfetto", no_argument, NULL, OPT_PERFETTO },
+		{ "perfetto", no_argument, NULL, OPT_JSON },
+		{ "chrome-json", no_argument, NULL, OPT_JSON },
+		{ "perfetto-proto", no_argument, NULL, OPT_PROTO },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -129,13 +153,16 @@ int cmd_export(int argc, char **argv)
 	struct ts_recording rec;
 	struct timeline tl;
 	struct out_file o;
-	bool format = false;
+	int format = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_PERFETTO:
-			format = true;
+		case OPT_JSON:
+		case OPT_PROTO:
+			if (format && format != c)
+				usage_error("%s", _("export: one format only: --perfetto-proto or --chrome-json"));
+			format = c;
 			break;
 		case 'o':
 			out = optarg;
@@ -147,16 +174,20 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (!format)
-		usage_error("%s", _("export: say which format: --perfetto (see 'taskstate export --help')"));
+		usage_error("%s", _("export: say which format: --perfetto-proto or --chrome-json (see 'taskstate export --help')"));
 	if (optind != argc - 1)
 		usage_error(_("export: %s (see 'taskstate export --help')"),
 			    optind == argc ? _("missing FILE") : _("one FILE only"));
 	if (!out)
-		usage_error("%s", _("export: missing -o OUT.json"));
+		usage_error("%s", format == OPT_PROTO ? _("export: missing -o OUT.pftrace") :
+				  _("export: missing -o OUT.json"));
 	load_recording_or_die(argv[optind], &rec);
 	timeline_build(&tl, &rec);
 	out_open(&o, out);
-	perfetto(o.f, &tl);
+	if (format == OPT_PROTO)
+		export_perfetto_proto(o.f, &rec, &tl);
+	else
+		perfetto(o.f, &tl);
 	out_commit(&o);
 	timeline_free(&tl);
 	ts_recording_free(&rec);

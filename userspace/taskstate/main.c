@@ -27,9 +27,11 @@ static const char main_help[] = N_(
 "    taskstate stat [-p PID | -- COMMAND [ARGS...]]\n"
 "    taskstate show FILE [--json] [--summary]\n"
 "    taskstate timeline FILE -o OUT.svg\n"
-"    taskstate export --perfetto FILE -o OUT.json\n"
+"    taskstate export --perfetto-proto FILE -o OUT.pftrace\n"
+"    taskstate export --chrome-json FILE -o OUT.json\n"
 "    taskstate diagram [FILE] -o OUT.svg [--title TEXT]\n"
 "    taskstate top [-d SECONDS] [-n ITERATIONS]\n"
+"    taskstate metrics [--textfile DIR | --listen [ADDR:]PORT]\n"
 "\n"
 "DESCRIPTION\n"
 "    Records, through the taskstate kernel module (/dev/taskstate), every\n"
@@ -138,6 +140,7 @@ static const struct {
 	{ "export", cmd_export },
 	{ "top", cmd_top },
 	{ "diagram", cmd_diagram },
+	{ "metrics", cmd_metrics },
 };
 
 int main(int argc, char **argv)
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 	/* Every subcommand reports bad options itself, in one line. */
 	opterr = 0;
 	if (argc < 2)
-		usage_error("%s", _("missing subcommand: trace, stat, show, timeline, export, top or diagram (see --help)"));
+		usage_error("%s", _("missing subcommand: trace, stat, show, timeline, export, top, diagram or metrics (see --help)"));
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		help_exit(main_help);

@@ -20,6 +20,7 @@ int cmd_timeline(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_diagram(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 /*
  * trace and stat (trace.c): parse the options, run COMMAND or follow -p
@@ -154,6 +155,10 @@ static inline void sort_n(void *base, size_t n, size_t size,
 	if (n)
 		qsort(base, n, size, cmp);
 }
+
+/* export --perfetto-proto (export_pftrace.c): @rec as a Perfetto Trace. */
+void export_perfetto_proto(FILE *f, const struct ts_recording *rec,
+			   const struct timeline *tl);
 
 /* "12.345 ms", fixed units for tables. */
 const char *fmt_ms(char *buf, size_t len, uint64_t ns);
