@@ -24,6 +24,7 @@
 #include <linux/vmalloc.h>
 
 #include "buffer.h"
+#include "counters.h"
 #include "taskstate.h"
 
 struct ts_cpu_ring {
@@ -137,6 +138,7 @@ u32 ts_ring_write(struct ts_ring *ring, const struct ts_record *r)
 	if (ring->size - used < need) {
 		atomic_long_inc(&c->pending_lost);
 		atomic64_inc(&c->lost);
+		ts_count_lost();
 		goto out;
 	}
 	if (lost) {

@@ -11,6 +11,7 @@ struct ts_counts {
 	u64 n[TASKSTATE_NR_TRANSITIONS][TASKSTATE_NR_CAUSES];
 	u64 evictions;
 	u64 wakeup_not_blocked;
+	u64 lost;			/* records dropped on full buffers */
 };
 
 DECLARE_PER_CPU(struct ts_counts, ts_counts);
@@ -29,6 +30,12 @@ static inline void ts_count_eviction(void)
 static inline void ts_count_wakeup_not_blocked(void)
 {
 	this_cpu_inc(ts_counts.wakeup_not_blocked);
+}
+
+/* Any session's buffer, full: the sum of every reader's losses. */
+static inline void ts_count_lost(void)
+{
+	this_cpu_inc(ts_counts.lost);
 }
 
 /*

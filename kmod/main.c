@@ -57,5 +57,7 @@ module_init(taskstate_init);
 module_exit(taskstate_exit);
 
 MODULE_LICENSE("GPL");
+/* dkms.conf's PACKAGE_VERSION: the same number, changed together. */
+MODULE_VERSION("0.1");
 MODULE_AUTHOR("The taskstate developers");
 MODULE_DESCRIPTION("Task state transitions of the scheduler, classic and Linux vocabularies");

@@ -79,6 +79,7 @@ static int ts_transitions_show(struct seq_file *m, void *v)
 	seq_printf(m, "%-21s %12llu\n", "wakeups-not-blocked",
 		   c->wakeup_not_blocked);
 	seq_printf(m, "%-21s %12llu\n", "record-evictions", c->evictions);
+	seq_printf(m, "%-21s %12llu\n", "lost-events", c->lost);
 	kfree(c);
 	return 0;
 }

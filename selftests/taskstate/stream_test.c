@@ -637,8 +637,24 @@ TEST_F(stream, killed_while_ready_is_transition_8)
 	EXPECT_EQ(SIGKILL, self->ev[at].signal);
 }
 
+/* lost-events in /proc/taskstate/transitions: every session's losses. */
+static long long lost_events(void)
+{
+	char line[256];
+	long long n = -1;
+	FILE *f = fopen("/proc/taskstate/transitions", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "lost-events %lld", &n);
+	fclose(f);
+	return n;
+}
+
 TEST_F(stream, a_full_buffer_loses_events_countably)
 {
+	long long lost_before;
 	struct taskstate_stats st;
 	int gofd[2], ready[2];
 	pid_t sibling, yielder;
@@ -688,6 +704,8 @@ TEST_F(stream, a_full_buffer_loses_events_countably)
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	filter_pid(_metadata, self->s, TASKSTATE_FILTER_PIDS, yielder);
+	lost_before = lost_events();
+	ASSERT_LE(0, lost_before);
 	ASSERT_EQ(0, ts_stream_start(self->s));
 	go(_metadata, gofd[1]);
 	/* Not a record read until the yielder is gone. */
@@ -731,6 +749,8 @@ TEST_F(stream, a_full_buffer_loses_events_countably)
 	/* What was not lost fit in the buffers, plus the release read later. */
 	EXPECT_GE(TASKSTATE_BUFFER_MIN * st.nr_cpus + 1, events);
 	EXPECT_EQ(TASKSTATE_BUFFER_MIN, st.buffer_records);
+	/* The module's own total counts them too (other sessions' as well). */
+	EXPECT_LE(lost_before + st.lost, lost_events());
 }
 
 TEST_F(stream, two_sessions_see_their_own_tasks)
