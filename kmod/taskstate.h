@@ -8,6 +8,8 @@
 #include <linux/types.h>
 #include <uapi/linux/taskstate.h>
 
+#include "compat.h"
+
 struct file;
 struct task_struct;
 struct seq_file;
