@@ -74,6 +74,14 @@ tsan:
 check:
 	scripts/check
 
+# Not part of check: every Debian kernel line (KERNELS="5.10 6.1 6.1-rt
+# 6.12 7.2" by default), fetched, built for and tested in the VM; a table
+# in out/matrix/summary.md.  About 10-20 minutes per kernel under TCG.
+KERNELS ?= 5.10 6.1 6.1-rt 6.12 7.2
+.PHONY: matrix
+matrix: all
+	scripts/matrix $(KERNELS)
+
 # Not part of check: the first run builds a debug kernel (about an hour).
 check-debug:
 	scripts/check-debug
@@ -133,6 +141,7 @@ clean:
 help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
+	@echo "make matrix  every selftest on each Debian kernel line (KERNELS=...)"
 	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN kernel"
 	@echo "make demo     the short tour in a VM: nine transitions, a pipe, the matrix"
 	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"
