@@ -101,8 +101,9 @@ PREFIX ?= /usr/local
 KREL = $(shell modinfo -F vermagic kmod/taskstate.ko 2>/dev/null | cut -d" " -f1)
 DESTDIR ?=
 
-# The module goes under the kernel's extra/; tools, man page, udev rule
-# under PREFIX and /etc.
+# The module goes under the kernel's extra/ (compressed as the kernel's
+# own modules where its config says so: taskstate.ko.xz on 6.12); tools,
+# man page, udev rule under PREFIX and /etc.
 install: all
 	$(KBUILD) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
@@ -116,7 +117,8 @@ install: all
 	$(MAKE) -C po install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko \
+		$(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko.*
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/bin/taskstate \
 		$(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1 \
