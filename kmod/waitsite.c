@@ -53,8 +53,14 @@ static const char *const ts_generic_waits[] = {
 	"skb_recv_datagram",
 };
 
+/*
+ * PREEMPT_RT: spinlock_t and rwlock_t sleep on an rtmutex (rtlock_*,
+ * rt_spin_lock, rt_read_lock, rt_write_lock, rwbase_*), as mutexes do.
+ */
 static const char *const ts_generic_prefixes[] = {
 	"schedule_", "io_schedule", "__wait_", "wait_for_completion",
+	"rtlock_", "rt_spin_lock", "rt_read_lock", "rt_write_lock",
+	"rwbase_", "__rwbase_", "rt_mutex_slowlock", "__rt_mutex_slowlock",
 };
 
 static bool ts_is_generic_wait(const char *name)
