@@ -191,9 +191,10 @@ FIXTURE_VARIANT_ADD(mech, sysv_shm) {
 	.cmd = "sysv-shm", .sender = "producer", .receiver = "consumer",
 	.sites = { "__do_semtimedop", "do_semtimedop" },
 };
+/* Before 5.16 the futex wait was futex_wait_queue_me. */
 FIXTURE_VARIANT_ADD(mech, posix_shm) {
 	.cmd = "posix-shm", .sender = "producer", .receiver = "consumer",
-	.sites = { "futex_wait_queue" },
+	.sites = { "futex_wait_queue", "futex_wait_queue_me" },
 };
 FIXTURE_VARIANT_ADD(mech, sysv_sem) {
 	.cmd = "sysv-sem", .sender = "poster", .receiver = "waiter",
@@ -201,11 +202,11 @@ FIXTURE_VARIANT_ADD(mech, sysv_sem) {
 };
 FIXTURE_VARIANT_ADD(mech, posix_sem_named) {
 	.cmd = "posix-sem", .sender = "poster", .receiver = "waiter",
-	.sites = { "futex_wait_queue" },
+	.sites = { "futex_wait_queue", "futex_wait_queue_me" },
 };
 FIXTURE_VARIANT_ADD(mech, posix_sem_unnamed) {
 	.cmd = "posix-sem", .sender = "poster", .receiver = "waiter",
-	.sites = { "futex_wait_queue" }, .extra = "--unnamed",
+	.sites = { "futex_wait_queue", "futex_wait_queue_me" }, .extra = "--unnamed",
 };
 FIXTURE_VARIANT_ADD(mech, unix_stream) {
 	.cmd = "unix-stream", .sender = "client", .receiver = "server",
