@@ -76,4 +76,13 @@ static inline bool ts_wait_state(pid_t pid, char state, long ms)
 	return true;
 }
 
+/*
+ * Where a reader of an empty pipe waits: pipe_read, or anon_pipe_read on
+ * kernels (Debian's 7.2) that give anonymous pipes their own read.
+ */
+static inline bool ts_pipe_read_site(const char *site)
+{
+	return !strcmp(site, "pipe_read") || !strcmp(site, "anon_pipe_read");
+}
+
 #endif
