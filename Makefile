@@ -86,6 +86,11 @@ matrix: all
 check-debug:
 	scripts/check-debug
 
+# Not part of check either: a KCSAN kernel, built once like the debug one.
+.PHONY: check-kcsan
+check-kcsan:
+	scripts/check-debug --kcsan
+
 # The tour's short version (the runs marked 'demo' in docs/tour.md.in):
 # the nine transitions, one IPC story, the transition matrix.
 demo: all
@@ -144,7 +149,8 @@ help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
 	@echo "make matrix  every selftest on each Debian kernel line (KERNELS=...)"
-	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN kernel"
+	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN/fault-injection kernel"
+	@echo "make check-kcsan  every selftest on a KCSAN kernel; a race in the module fails"
 	@echo "make demo     the short tour in a VM: nine transitions, a pipe, the matrix"
 	@echo "make docs     regenerate docs/tour.md, docs/tour.zh.md and their pictures"
 	@echo "make bench    tracing overhead, loss, IPC costs in one VM (bench/results)"

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/cache.h>
 #include <linux/cpumask.h>
 #include <linux/irqflags.h>
@@ -37,22 +38,45 @@ struct ts_cpu_ring {
 struct ts_ring {
 	u32 size;			/* records per CPU, a power of two */
 	int last_cpu;			/* where the last record read came from */
+	/*
+	 * The CPUs a read merges from: those that had records (or a loss)
+	 * when it began.  A reader on a machine with hundreds of CPUs then
+	 * looks at the few that have something, once per record.
+	 */
+	unsigned long *readable;
 	struct ts_cpu_ring cpu[];	/* nr_cpu_ids */
 };
 
+size_t ts_ring_bytes(u32 records_per_cpu)
+{
+	struct ts_ring *ring;
+
+	return struct_size(ring, cpu, nr_cpu_ids) +
+	       BITS_TO_LONGS(nr_cpu_ids) * sizeof(long) +
+	       array3_size(roundup_pow_of_two(records_per_cpu),
+			   sizeof(struct ts_record), num_possible_cpus());
+}
+
+/* Charged to the memory cgroup of the task that asks for it. */
 struct ts_ring *ts_ring_alloc(u32 records_per_cpu)
 {
 	struct ts_ring *ring;
 	int cpu;
 
-	ring = kzalloc(struct_size(ring, cpu, nr_cpu_ids), GFP_KERNEL);
+	ring = kzalloc(struct_size(ring, cpu, nr_cpu_ids), GFP_KERNEL_ACCOUNT);
 	if (!ring)
 		return NULL;
 	ring->size = roundup_pow_of_two(records_per_cpu);
 	ring->last_cpu = -1;
+	ring->readable = bitmap_zalloc(nr_cpu_ids, GFP_KERNEL_ACCOUNT);
+	if (!ring->readable) {
+		kfree(ring);
+		return NULL;
+	}
 	for_each_possible_cpu(cpu) {
-		ring->cpu[cpu].recs = vmalloc_array(ring->size,
-						    sizeof(struct ts_record));
+		ring->cpu[cpu].recs =
+			__vmalloc(array_size(ring->size, sizeof(struct ts_record)),
+				  GFP_KERNEL_ACCOUNT);
 		if (!ring->cpu[cpu].recs) {
 			ts_ring_free(ring);
 			return NULL;
@@ -69,6 +93,7 @@ void ts_ring_free(struct ts_ring *ring)
 		return;
 	for_each_possible_cpu(cpu)
 		vfree(ring->cpu[cpu].recs);
+	bitmap_free(ring->readable);
 	kfree(ring);
 }
 
@@ -133,19 +158,41 @@ out:
 	return used;
 }
 
-/* The CPU whose next record is the oldest, or -1 if all are empty. */
+static bool ts_cpu_ring_has_any(struct ts_cpu_ring *c)
+{
+	/* Pairs with the release in ts_ring_put(). */
+	return smp_load_acquire(&c->head) != c->tail ||
+	       atomic_long_read(&c->pending_lost);
+}
+
+void ts_ring_begin_read(struct ts_ring *ring)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (ts_cpu_ring_has_any(&ring->cpu[cpu]))
+			__set_bit(cpu, ring->readable);
+		else
+			__clear_bit(cpu, ring->readable);
+	}
+}
+
+/* The readable CPU whose next record is the oldest, or -1 if none has one. */
 static int ts_ring_oldest(struct ts_ring *ring)
 {
 	u64 best_ts = U64_MAX;
 	int cpu, best = -1;
 
-	for_each_possible_cpu(cpu) {
+	for_each_set_bit(cpu, ring->readable, nr_cpu_ids) {
 		struct ts_cpu_ring *c = &ring->cpu[cpu];
 		const struct ts_record *r;
 
 		/* Pairs with the release in ts_ring_put(). */
-		if (smp_load_acquire(&c->head) == c->tail)
+		if (smp_load_acquire(&c->head) == c->tail) {
+			if (!atomic_long_read(&c->pending_lost))
+				__clear_bit(cpu, ring->readable);
 			continue;
+		}
 		r = &c->recs[c->tail & (ring->size - 1)];
 		if (r->ts_ns < best_ts) {
 			best_ts = r->ts_ns;
@@ -160,7 +207,7 @@ static int ts_ring_unreported_loss(struct ts_ring *ring)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
+	for_each_set_bit(cpu, ring->readable, nr_cpu_ids)
 		if (atomic_long_read(&ring->cpu[cpu].pending_lost))
 			return cpu;
 	return -1;
@@ -168,7 +215,12 @@ static int ts_ring_unreported_loss(struct ts_ring *ring)
 
 bool ts_ring_empty(struct ts_ring *ring)
 {
-	return ts_ring_oldest(ring) < 0 && ts_ring_unreported_loss(ring) < 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (ts_cpu_ring_has_any(&ring->cpu[cpu]))
+			return false;
+	return true;
 }
 
 /*

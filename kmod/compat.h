@@ -7,12 +7,14 @@
 #ifndef _TASKSTATE_COMPAT_H
 #define _TASKSTATE_COMPAT_H
 
+#include <linux/compat.h>
 #include <linux/idr.h>
 #include <linux/irq_work.h>
 #include <linux/pid_namespace.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/version.h>
+#include <asm/unistd.h>
 
 #if KERNEL_VERSION(5, 10, 0) > LINUX_VERSION_CODE
 #error "taskstate needs Linux 5.10 or later"
@@ -90,5 +92,21 @@ static inline struct pid *ts_find_ge_pid(int nr, struct pid_namespace *ns)
 	.func = (_func),						\
 })
 #endif
+
+/*
+ * Whether system call @nr of current is sched_yield(), in the ABI current
+ * entered with: a 32-bit task's numbers are another table.
+ */
+static inline bool ts_syscall_is_yield(long nr)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_IA32_EMULATION)
+	if (in_ia32_syscall())
+		return nr == __NR_ia32_sched_yield;
+#endif
+#ifdef __X32_SYSCALL_BIT
+	nr &= ~__X32_SYSCALL_BIT;
+#endif
+	return nr == __NR_sched_yield;
+}
 
 #endif /* _TASKSTATE_COMPAT_H */

@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -17,8 +18,8 @@ static int ts_dev_open(struct inode *inode, struct file *file)
 	if (!ts_may_open_device(file))
 		return -EACCES;
 	s = ts_session_create(file);
-	if (!s)
-		return -ENOMEM;
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	file->private_data = s;
 	return stream_open(inode, file);
 }

@@ -1,79 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The state model: turns what the scheduler's tracepoints say into the
- * classic five-state vocabulary, keeps the little each task needs between
- * two of its events, and counts every transition.
+ * classic five-state vocabulary, one step at a time, and hands each step to
+ * the counters and the sessions.
  *
  * Everything here runs in probe context (preemption off, often the runqueue
  * lock held with interrupts off): no sleeping, no allocation, no locks, no
- * printk.  The scheduler already serialises the events of one task (the
- * wakeup of a task waits until its switch-out is complete), so one task's
- * record is written by one CPU at a time; the table itself is shared and
- * lock-free.
+ * printk.  A task's record (tasks.h) is touched from several CPUs: see
+ * there for who writes what.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/errno.h>
-#include <linux/log2.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
-#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
-#include <linux/seqlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/vmalloc.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
+#include "compat.h"
+#include "counters.h"
+#include "tasks.h"
 #include "taskstate.h"
-
-/*
- * What the model remembers of one task between two of its events.  Tasks
- * map to slots by the low bits of their pid, which keeps live pids
- * (allocated in sequence) apart.  The owner is the task_struct, not the pid:
- * a pid can be reused before the old task's free event arrives.  It is only
- * compared, never dereferenced or handed out.
- */
-struct ts_task {
-	const struct task_struct *owner;	/* NULL: free */
-	u8 state;			/* enum taskstate_state; NONE: not known */
-	u8 killed_from;			/* state when a fatal signal came */
-	u8 wake_cause;			/* cause of the wakeup under way */
-	bool dequeued;			/* the wakeup under way found it off-rq */
-	u8 nr_wait_ips;			/* 0: no wait site known */
-	u64 since_ns;			/* when it entered @state */
-	/*
-	 * Where it last blocked, for /proc/taskstate/tasks.  Written only by
-	 * the probe of the task's own blocking switch (and by a takeover of
-	 * the slot); readers copy it out under @wait_seq and retry or give up.
-	 * A task whose slot was taken by another keeps no wait site: it is
-	 * shown as "-" until it blocks again and takes the slot back.
-	 */
-	seqcount_t wait_seq;
-	unsigned long wait_ips[TS_WAIT_FRAMES];
-	pid_t waker_pid;
-	pid_t killer_pid;
-	pid_t parent_pid;		/* at exit: who will reap it */
-	s32 kill_signal;
-	u64 killed_from_ns;		/* time in killed_from when marked */
-	char waker_comm[TASK_COMM_LEN];
-	char killer_comm[TASK_COMM_LEN];
-};
-
-static unsigned int task_slots = 65536;
-module_param(task_slots, uint, 0444);
-MODULE_PARM_DESC(task_slots,
-		 "Per-task records kept (rounded up to a power of two, 1024..4194304); a task whose slot is taken by another loses its durations, counted as evictions");
 
 /*
  * Off by default: the unwind is the costliest thing a probe does, and a
  * loaded module with nobody reading should cost next to nothing.  Sessions
- * that want wait sites turn the capture on while they are open.
+ * that want wait sites unwind for the events they take.
  */
 static bool wait_sites;
 module_param(wait_sites, bool, 0644);
@@ -90,24 +50,6 @@ void ts_set_wait_sites(bool on)
 	WRITE_ONCE(wait_sites, on);
 }
 
-unsigned int ts_task_slots(void)
-{
-	return task_slots;
-}
-
-static struct ts_task *ts_tasks;
-static unsigned int ts_task_mask;
-
-struct ts_counts {
-	u64 n[TASKSTATE_NR_TRANSITIONS][TASKSTATE_NR_CAUSES];
-	u64 evictions;
-	u64 wakeup_not_blocked;
-};
-
-static DEFINE_PER_CPU(struct ts_counts, ts_counts);
-/* Values at the last reset; readers show the difference. */
-static struct ts_counts ts_counts_base;
-
 static const char *const ts_state_names[] = TASKSTATE_STATE_NAMES;
 static const char *const ts_cause_names[] = TASKSTATE_CAUSE_NAMES;
 static const char *const ts_transition_names[] = TASKSTATE_TRANSITION_NAMES;
@@ -115,6 +57,24 @@ static const char *const ts_transition_names[] = TASKSTATE_TRANSITION_NAMES;
 static_assert(ARRAY_SIZE(ts_state_names) == TASKSTATE_NR_STATES);
 static_assert(ARRAY_SIZE(ts_cause_names) == TASKSTATE_NR_CAUSES);
 static_assert(ARRAY_SIZE(ts_transition_names) == TASKSTATE_NR_TRANSITIONS);
+
+/* The nine classic transitions: the one table of their ends. */
+static const struct {
+	u8 from, to;
+} ts_transition_ends[TASKSTATE_NR_TRANSITIONS] = {
+	[TASKSTATE_TR_CREATE] = { TASKSTATE_NONE, TASKSTATE_NEW },
+	[TASKSTATE_TR_ADMIT] = { TASKSTATE_NEW, TASKSTATE_READY },
+	[TASKSTATE_TR_DISPATCH] = { TASKSTATE_READY, TASKSTATE_RUNNING },
+	[TASKSTATE_TR_EXIT] = { TASKSTATE_RUNNING, TASKSTATE_EXIT },
+	[TASKSTATE_TR_PREEMPT] = { TASKSTATE_RUNNING, TASKSTATE_READY },
+	[TASKSTATE_TR_BLOCK] = { TASKSTATE_RUNNING, TASKSTATE_BLOCKED },
+	[TASKSTATE_TR_WAKE] = { TASKSTATE_BLOCKED, TASKSTATE_READY },
+	[TASKSTATE_TR_KILL_READY] = { TASKSTATE_READY, TASKSTATE_EXIT },
+	[TASKSTATE_TR_KILL_BLOCKED] = { TASKSTATE_BLOCKED, TASKSTATE_EXIT },
+};
+
+/* Its inverse, filled from it at load: the probes' lookup. */
+static u8 ts_transition_by[TASKSTATE_NR_STATES][TASKSTATE_NR_STATES];
 
 const char *ts_state_name(unsigned int state)
 {
@@ -131,62 +91,36 @@ const char *ts_transition_name(unsigned int tr)
 	return tr < TASKSTATE_NR_TRANSITIONS ? ts_transition_names[tr] : "?";
 }
 
-static unsigned int ts_transition_of(unsigned int from, unsigned int to)
+/* Transition @tr (1..9) goes from *@from to *@to. */
+void ts_transition_states(unsigned int tr, unsigned int *from, unsigned int *to)
 {
-	switch (from << 4 | to) {
-	case TASKSTATE_NONE << 4 | TASKSTATE_NEW:
-		return TASKSTATE_TR_CREATE;
-	case TASKSTATE_NEW << 4 | TASKSTATE_READY:
-		return TASKSTATE_TR_ADMIT;
-	case TASKSTATE_READY << 4 | TASKSTATE_RUNNING:
-		return TASKSTATE_TR_DISPATCH;
-	case TASKSTATE_RUNNING << 4 | TASKSTATE_EXIT:
-		return TASKSTATE_TR_EXIT;
-	case TASKSTATE_RUNNING << 4 | TASKSTATE_READY:
-		return TASKSTATE_TR_PREEMPT;
-	case TASKSTATE_RUNNING << 4 | TASKSTATE_BLOCKED:
-		return TASKSTATE_TR_BLOCK;
-	case TASKSTATE_BLOCKED << 4 | TASKSTATE_READY:
-		return TASKSTATE_TR_WAKE;
-	case TASKSTATE_READY << 4 | TASKSTATE_EXIT:
-		return TASKSTATE_TR_KILL_READY;
-	case TASKSTATE_BLOCKED << 4 | TASKSTATE_EXIT:
-		return TASKSTATE_TR_KILL_BLOCKED;
-	}
-	return TASKSTATE_TR_NONE;
+	*from = ts_transition_ends[tr].from;
+	*to = ts_transition_ends[tr].to;
+}
+
+static void ts_actor_task(struct ts_actor *a, struct task_struct *o)
+{
+	a->pid = o->pid;
+	a->uid = task_uid(o);
+	memcpy(a->comm, o->comm, TASK_COMM_LEN);
+	a->comm[TASK_COMM_LEN - 1] = '\0';
 }
 
 /*
- * The record of @p, claimed for it if the slot belongs to another pid.
- * Returns NULL only when another CPU claims the same slot at this moment.
+ * Whoever runs this probe, as the cause of a step.  In interrupt context
+ * current is whatever task was interrupted, maybe another user's, and did
+ * nothing: it is never named.
  */
-static struct ts_task *ts_task_of(struct task_struct *p)
+static void ts_actor_current(struct ts_actor *a)
 {
-	struct ts_task *t = &ts_tasks[p->pid & ts_task_mask];
-	const struct task_struct *owner = READ_ONCE(t->owner);
-
-	if (likely(owner == p))
-		return t;
-	if (cmpxchg(&t->owner, owner, p) != owner)
-		return NULL;
-	if (owner)
-		this_cpu_inc(ts_counts.evictions);
-	t->state = TASKSTATE_NONE;
-	t->killed_from = TASKSTATE_NONE;
-	t->wake_cause = TASKSTATE_CAUSE_NONE;
-	t->dequeued = false;
-	t->since_ns = 0;
-	raw_write_seqcount_begin(&t->wait_seq);
-	t->nr_wait_ips = 0;
-	raw_write_seqcount_end(&t->wait_seq);
-	t->waker_pid = 0;
-	t->killer_pid = 0;
-	t->parent_pid = 0;
-	t->kill_signal = 0;
-	t->killed_from_ns = 0;
-	t->waker_comm[0] = '\0';
-	t->killer_comm[0] = '\0';
-	return t;
+	if (in_task()) {
+		ts_actor_task(a, current);
+		return;
+	}
+	a->pid = 0;
+	a->uid = INVALID_UID;
+	strscpy(a->comm, in_serving_softirq() ? "[softirq]" : "[irq]",
+		TASK_COMM_LEN);
 }
 
 static void ts_record_init(struct ts_record *r, struct task_struct *p, u64 now)
@@ -200,21 +134,24 @@ static void ts_record_init(struct ts_record *r, struct task_struct *p, u64 now)
 	memcpy(r->comm, p->comm, TASK_COMM_LEN);
 	r->comm[TASK_COMM_LEN - 1] = '\0';
 	r->linux_state = 'R';
+	r->other_uid = INVALID_UID;
+}
+
+static void ts_record_actor(struct ts_record *r, const struct ts_actor *a)
+{
+	r->other_pid = a->pid;
+	r->other_uid = a->uid;
+	memcpy(r->other_comm, a->comm, TASK_COMM_LEN);
 }
 
 static void ts_record_other(struct ts_record *r, struct task_struct *o)
 {
+	struct ts_actor a;
+
 	if (!o || is_idle_task(o))
 		return;
-	r->other_pid = o->pid;
-	memcpy(r->other_comm, o->comm, TASK_COMM_LEN);
-	r->other_comm[TASK_COMM_LEN - 1] = '\0';
-}
-
-static void ts_emit(const struct ts_record *r, struct task_struct *p)
-{
-	this_cpu_inc(ts_counts.n[r->transition][r->cause]);
-	ts_sessions_emit(r, p);
+	ts_actor_task(&a, o);
+	ts_record_actor(r, &a);
 }
 
 /* Move @t to @to, filling the step into @r, and emit it for @p. */
@@ -222,38 +159,58 @@ static void ts_step(struct task_struct *p, struct ts_task *t,
 		    struct ts_record *r, unsigned int from, unsigned int to,
 		    unsigned int cause)
 {
+	unsigned long follow = 0;
+
 	r->from = from;
 	r->to = to;
 	r->cause = cause;
-	r->transition = ts_transition_of(from, to);
+	r->transition = ts_transition_by[from][to];
 	if (t) {
-		if (t->since_ns && t->state == from)
-			r->prev_state_ns = r->ts_ns - t->since_ns;
-		t->state = to;
-		t->since_ns = r->ts_ns;
+		u64 since = READ_ONCE(t->since_ns);
+
+		if (since && READ_ONCE(t->state) == from)
+			r->prev_state_ns = r->ts_ns - since;
+		WRITE_ONCE(t->state, to);
+		WRITE_ONCE(t->since_ns, r->ts_ns);
+		follow = READ_ONCE(t->follow);
 	}
-	ts_emit(r, p);
+	ts_count_event(r->transition, r->cause);
+	ts_sessions_emit(r, p, follow);
 }
 
 void ts_model_fork(struct task_struct *parent, struct task_struct *child)
 {
-	struct ts_task *t = ts_task_of(child);
+	struct ts_task *pt = ts_task_peek(parent), *t = ts_task_of(child);
+	unsigned long follow;
 	struct ts_record r;
 
+	follow = ts_sessions_fork(parent, child, pt ? READ_ONCE(pt->follow) : 0,
+				  !t);
+	if (t)
+		WRITE_ONCE(t->follow, follow);
 	ts_record_init(&r, child, ktime_get_mono_fast_ns());
 	ts_record_other(&r, parent);
-	ts_sessions_fork(parent, child);
 	ts_step(child, t, &r, TASKSTATE_NONE, TASKSTATE_NEW,
 		child->tgid == parent->tgid ? TASKSTATE_CAUSE_THREAD :
 					      TASKSTATE_CAUSE_FORK);
 }
 
+/*
+ * Threads that copy_process() makes without kernel_clone(), io_uring's
+ * workers (create_io_thread()), have no sched_process_fork: the first the
+ * model hears of them is this wakeup, made by their creator.
+ */
 void ts_model_wakeup_new(struct task_struct *p)
 {
 	struct ts_task *t = ts_task_of(p);
 	struct ts_record r;
+	u64 now = ktime_get_mono_fast_ns();
 
-	ts_record_init(&r, p, ktime_get_mono_fast_ns());
+	if (t && READ_ONCE(t->state) == TASKSTATE_NONE && in_task()) {
+		ts_model_fork(current, p);
+		now = ktime_get_mono_fast_ns();
+	}
+	ts_record_init(&r, p, now);
 	ts_step(p, t, &r, TASKSTATE_NEW, TASKSTATE_READY, TASKSTATE_CAUSE_CREATED);
 }
 
@@ -273,12 +230,33 @@ static unsigned int ts_block_cause(char letter)
 /*
  * sched_yield() and preemption on the way back to user space both switch a
  * task out with prev_state RUNNING and preempt false; only the system call
- * under way tells them apart.  (32-bit compat tasks count as preempted.)
+ * under way tells them apart.  The probe runs in prev's context, so the
+ * syscall ABI is current's.
  */
 static bool ts_is_yield(struct task_struct *prev)
 {
-	return !(prev->flags & PF_KTHREAD) &&
-	       syscall_get_nr(prev, task_pt_regs(prev)) == __NR_sched_yield;
+	if (prev->flags & PF_KTHREAD)
+		return false;
+	return ts_syscall_is_yield(syscall_get_nr(prev, task_pt_regs(prev)));
+}
+
+/*
+ * A task that went to sleep with a signal pending never sleeps: __schedule()
+ * sets it back to TASK_RUNNING and leaves it queued, but traces the state
+ * it was going to sleep in.  Nothing else can make it RUNNING before this
+ * probe: a waker needs this runqueue's lock, or waits for the switch.
+ */
+static bool ts_sleep_aborted(struct task_struct *prev)
+{
+	return ts_task_state(prev) == TASK_RUNNING;
+}
+
+/* What a reader without privilege may not see of a setuid program. */
+static bool ts_site_private(struct task_struct *prev)
+{
+	struct mm_struct *mm = prev->mm;
+
+	return mm && get_dumpable(mm) != SUID_DUMP_USER;
 }
 
 static void ts_switch_out(bool preempt, struct task_struct *prev,
@@ -289,7 +267,8 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 	struct ts_record r;
 
 	/* The last switches of an exiting task are not classic steps. */
-	if ((t && t->state == TASKSTATE_EXIT) || (prev_state & TASK_DEAD))
+	if ((t && READ_ONCE(t->state) == TASKSTATE_EXIT) ||
+	    (prev_state & TASK_DEAD))
 		return;
 
 	ts_record_init(&r, prev, now);
@@ -305,18 +284,26 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 							TASKSTATE_CAUSE_PREEMPTED);
 		return;
 	}
+	if (ts_sleep_aborted(prev)) {
+		ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY,
+			TASKSTATE_CAUSE_SIGNAL);
+		return;
+	}
 	r.linux_state = task_index_to_char(__task_state_index(prev_state, 0));
-	if (READ_ONCE(wait_sites) || ts_wait_site_wanted())
+	r.site_private = ts_site_private(prev);
+	if (READ_ONCE(wait_sites))
 		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
-	if (t) {
+	/* Sessions that want the site unwind while emitting, if not yet. */
+	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
+		ts_block_cause(r.linux_state));
+	if (t && (r.nr_wait_ips || READ_ONCE(t->nr_wait_ips))) {
 		raw_write_seqcount_begin(&t->wait_seq);
 		memcpy(t->wait_ips, r.wait_ips,
 		       r.nr_wait_ips * sizeof(*r.wait_ips));
-		t->nr_wait_ips = r.nr_wait_ips;
+		WRITE_ONCE(t->nr_wait_ips, r.nr_wait_ips);
+		WRITE_ONCE(t->site_private, r.site_private);
 		raw_write_seqcount_end(&t->wait_seq);
 	}
-	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
-		ts_block_cause(r.linux_state));
 }
 
 static void ts_switch_in(struct task_struct *next, u64 now)
@@ -324,7 +311,7 @@ static void ts_switch_in(struct task_struct *next, u64 now)
 	struct ts_task *t = ts_task_of(next);
 	struct ts_record r;
 
-	if (t && t->state == TASKSTATE_EXIT)
+	if (t && READ_ONCE(t->state) == TASKSTATE_EXIT)
 		return;
 	ts_record_init(&r, next, now);
 	ts_step(next, t, &r, TASKSTATE_READY, TASKSTATE_RUNNING,
@@ -343,21 +330,6 @@ void ts_model_switch(bool preempt, struct task_struct *prev,
 }
 
 /*
- * A fatal signal reached @t from @killer: remember who, and the state it
- * was in (NONE: running) with how long it had been there, for its exit.
- */
-static void ts_mark_killed(struct ts_task *t, unsigned int from,
-			   pid_t killer, const char *killer_comm)
-{
-	t->killed_from = from;
-	if (from && t->since_ns)
-		t->killed_from_ns = ktime_get_mono_fast_ns() - t->since_ns;
-	t->killer_pid = killer;
-	memcpy(t->killer_comm, killer_comm, TASK_COMM_LEN);
-	t->killer_comm[TASK_COMM_LEN - 1] = '\0';
-}
-
-/*
  * sched_waking runs in the waker's context; sched_wakeup may run later on
  * the wakee's CPU from the wake list, where current is no longer the waker.
  * So the waker and the reason are noted here and reported at the wakeup.
@@ -365,83 +337,142 @@ static void ts_mark_killed(struct ts_task *t, unsigned int from,
 void ts_model_waking(struct task_struct *p)
 {
 	struct ts_task *t = ts_task_of(p);
+	unsigned int state;
 
 	if (!t)
 		return;
-	t->dequeued = !READ_ONCE(p->on_rq);
-	if (in_hardirq() || in_nmi()) {
-		t->waker_pid = 0;
-		strscpy(t->waker_comm, "[irq]", TASK_COMM_LEN);
-	} else if (in_serving_softirq()) {
-		t->waker_pid = 0;
-		strscpy(t->waker_comm, "[softirq]", TASK_COMM_LEN);
-	} else {
-		t->waker_pid = current->pid;
-		memcpy(t->waker_comm, current->comm, TASK_COMM_LEN);
-		t->waker_comm[TASK_COMM_LEN - 1] = '\0';
-	}
+	WRITE_ONCE(t->dequeued, !READ_ONCE(p->on_rq));
+	ts_actor_current(&t->waker);
 	/* The signal code sets TIF_SIGPENDING before it wakes the task. */
-	t->wake_cause = task_sigpending(p) ? TASKSTATE_CAUSE_SIGNAL :
-					     TASKSTATE_CAUSE_WAKEUP;
-	if (__fatal_signal_pending(p) && t->state == TASKSTATE_BLOCKED &&
-	    !t->killed_from)
-		ts_mark_killed(t, TASKSTATE_BLOCKED, t->waker_pid,
-			       t->waker_comm);
+	WRITE_ONCE(t->wake_cause, task_sigpending(p) ? TASKSTATE_CAUSE_SIGNAL :
+						       TASKSTATE_CAUSE_WAKEUP);
+	/*
+	 * A fatal signal wakes a sleeper before its signal_generate fires, and
+	 * the wakeup may be traced first: keep the state it found, for the
+	 * signal probe to attribute the exit to.  A later wakeup (the lock a
+	 * D sleeper waited for) changes nothing once the kill is recorded.
+	 */
+	state = READ_ONCE(t->state);
+	if (__fatal_signal_pending(p) && !READ_ONCE(t->killed) &&
+	    state == TASKSTATE_BLOCKED && !READ_ONCE(t->fatal_wake)) {
+		u64 since = READ_ONCE(t->since_ns);
+
+		WRITE_ONCE(t->killed_from, state);
+		WRITE_ONCE(t->killed_from_ns,
+			   since ? ktime_get_mono_fast_ns() - since : 0);
+		WRITE_ONCE(t->fatal_wake, true);
+	}
 }
 
 void ts_model_wakeup(struct task_struct *p)
 {
 	struct ts_task *t = ts_task_of(p);
 	struct ts_record r;
+	unsigned int state = t ? READ_ONCE(t->state) : TASKSTATE_NONE;
 
 	/*
 	 * A task that set its state but was woken before it switched out never
 	 * blocked: the kernel traces that wakeup, the classic model has none.
 	 */
-	if (!t || !(t->state == TASKSTATE_BLOCKED ||
-		    (t->state == TASKSTATE_NONE && t->dequeued))) {
-		this_cpu_inc(ts_counts.wakeup_not_blocked);
+	if (!t || !(state == TASKSTATE_BLOCKED ||
+		    (state == TASKSTATE_NONE && READ_ONCE(t->dequeued)))) {
+		ts_count_wakeup_not_blocked();
 		return;
 	}
 	ts_record_init(&r, p, ktime_get_mono_fast_ns());
-	r.other_pid = t->waker_pid;
-	memcpy(r.other_comm, t->waker_comm, TASK_COMM_LEN);
+	ts_record_actor(&r, &t->waker);
 	ts_step(p, t, &r, TASKSTATE_BLOCKED, TASKSTATE_READY,
-		t->wake_cause ?: TASKSTATE_CAUSE_WAKEUP);
+		READ_ONCE(t->wake_cause) ?: TASKSTATE_CAUSE_WAKEUP);
 }
 
-void ts_model_exec(struct task_struct *p)
+void ts_model_exec(struct task_struct *p, pid_t old_pid)
 {
-	struct ts_task *t = ts_task_of(p);
+	struct ts_task *t;
 	struct ts_record r;
 
+	t = old_pid == p->pid ? ts_task_of(p) : ts_task_exec_moved(p, old_pid);
 	ts_record_init(&r, p, ktime_get_mono_fast_ns());
 	r.from = TASKSTATE_RUNNING;
 	r.to = TASKSTATE_RUNNING;
 	r.cause = TASKSTATE_CAUSE_EXEC;
 	if (t)
-		t->state = TASKSTATE_RUNNING;
-	ts_emit(&r, p);
+		WRITE_ONCE(t->state, TASKSTATE_RUNNING);
+	ts_count_event(r.transition, r.cause);
+	ts_sessions_emit(&r, p, t ? READ_ONCE(t->follow) : 0);
 }
 
+/*
+ * A fatal signal reached @p from @sender: remember who, and the state it
+ * was in with how long it had been there, for its exit.  The first sender
+ * stays: a later signal, or a wakeup, does not replace it.
+ */
+static void ts_mark_killed(struct task_struct *p, const struct ts_actor *sender)
+{
+	struct ts_task *t = ts_task_of(p);
+
+	if (!t || READ_ONCE(t->killed))
+		return;
+	if (!READ_ONCE(t->fatal_wake)) {
+		unsigned int state = READ_ONCE(t->state);
+		u64 since = READ_ONCE(t->since_ns);
+
+		WRITE_ONCE(t->killed_from, state);
+		WRITE_ONCE(t->killed_from_ns,
+			   since ? ktime_get_mono_fast_ns() - since : 0);
+	}
+	t->killer = *sender;
+	/* Pairs with the acquire in ts_model_exit_task(). */
+	smp_store_release(&t->killed, true);
+}
+
+/*
+ * Called with @p's siglock held, after complete_signal(): a fatal signal
+ * is pending in @p, and in every thread of its group when it kills the
+ * group, which the kernel did in the same loop just before.
+ */
 void ts_model_signal(int sig, struct task_struct *p)
 {
-	struct ts_task *t;
+	struct task_struct *thread;
+	struct ts_actor sender;
 
-	/* Fatal signals reach every thread as a pending SIGKILL. */
 	if (!__fatal_signal_pending(p))
 		return;
-	t = ts_task_of(p);
-	if (!t || t->killed_from)
+	ts_actor_current(&sender);
+	if (!(p->signal->flags & SIGNAL_GROUP_EXIT)) {
+		ts_mark_killed(p, &sender);
 		return;
-	/*
-	 * A blocked task was already woken (and marked) from ts_model_waking;
-	 * what is left is a task waiting for a CPU, or one running.
-	 */
-	ts_mark_killed(t, t->state == TASKSTATE_READY ? TASKSTATE_READY :
-							 TASKSTATE_NONE,
-		       current->pid, current->comm);
-	t->kill_signal = sig;
+	}
+	for_each_thread(p, thread)
+		ts_mark_killed(thread, &sender);
+}
+
+/*
+ * Whether the exiting task stays a zombie (Z) until somebody waits for it,
+ * or is released at once (X), as exit_notify() will decide: a tracer always
+ * waits; other threads go at once; a leader goes at once when its parent
+ * ignores SIGCHLD (or set SA_NOCLDWAIT).
+ */
+static char ts_exit_letter(struct task_struct *p)
+{
+	struct task_struct *parent;
+	struct sighand_struct *sighand;
+	struct k_sigaction *ka;
+	bool autoreap;
+
+	if (READ_ONCE(p->ptrace))
+		return 'Z';
+	if (!thread_group_leader(p))
+		return 'X';
+	if (READ_ONCE(p->exit_signal) != SIGCHLD)
+		return 'Z';
+	rcu_read_lock();
+	parent = rcu_dereference(p->real_parent);
+	sighand = rcu_dereference(parent->sighand);
+	ka = &sighand->action[SIGCHLD - 1];
+	autoreap = READ_ONCE(ka->sa.sa_handler) == SIG_IGN ||
+		   (READ_ONCE(ka->sa.sa_flags) & SA_NOCLDWAIT);
+	rcu_read_unlock();
+	return autoreap ? 'X' : 'Z';
 }
 
 void ts_model_exit_task(struct task_struct *p)
@@ -460,33 +491,42 @@ void ts_model_exit_task(struct task_struct *p)
 		cause = TASKSTATE_CAUSE_ERROR;
 	else
 		cause = TASKSTATE_CAUSE_EXIT;
-	/* Exited threads are released at once; a leader waits as a zombie. */
-	r.linux_state = thread_group_leader(p) ? 'Z' : 'X';
+	r.linux_state = ts_exit_letter(p);
 
 	if (t) {
+		struct task_struct *parent;
+		u64 since = READ_ONCE(t->since_ns);
+
 		rcu_read_lock();
-		t->parent_pid = rcu_dereference(p->real_parent)->tgid;
+		parent = rcu_dereference(p->real_parent);
+		t->parent_pid = parent->tgid;
+		t->parent_uid = task_uid(parent);
 		rcu_read_unlock();
-		if (t->since_ns)
-			r.prev_state_ns = r.ts_ns - t->since_ns;
-		if (cause == TASKSTATE_CAUSE_KILLED) {
-			r.other_pid = t->killer_pid;
-			memcpy(r.other_comm, t->killer_comm, TASK_COMM_LEN);
-		}
+		if (since)
+			r.prev_state_ns = r.ts_ns - since;
 		/* Attributed to the state it was killed in: time spent there. */
-		if (cause == TASKSTATE_CAUSE_KILLED && t->killed_from) {
-			from = t->killed_from;
-			r.prev_state_ns = t->killed_from_ns;
+		if (cause == TASKSTATE_CAUSE_KILLED &&
+		    /* Pairs with ts_mark_killed(): the killer is complete. */
+		    smp_load_acquire(&t->killed)) {
+			unsigned int killed_from = READ_ONCE(t->killed_from);
+
+			ts_record_actor(&r, &t->killer);
+			if (killed_from == TASKSTATE_READY ||
+			    killed_from == TASKSTATE_BLOCKED) {
+				from = killed_from;
+				r.prev_state_ns = READ_ONCE(t->killed_from_ns);
+			}
 		}
-		t->state = from;
-		t->since_ns = 0;
+		WRITE_ONCE(t->state, from);
+		WRITE_ONCE(t->since_ns, 0);
 	}
 	ts_step(p, t, &r, from, TASKSTATE_EXIT, cause);
 }
 
 void ts_model_free(struct task_struct *p)
 {
-	struct ts_task *t = &ts_tasks[p->pid & ts_task_mask];
+	struct ts_task *t = ts_task_peek(p);
+	unsigned long follow = 0;
 	struct ts_record r;
 
 	ts_record_init(&r, p, ktime_get_mono_fast_ns());
@@ -494,15 +534,20 @@ void ts_model_free(struct task_struct *p)
 	r.to = TASKSTATE_NONE;
 	r.cause = TASKSTATE_CAUSE_REAPED;
 	r.linux_state = 'X';
-	if (READ_ONCE(t->owner) == p) {
-		if (thread_group_leader(p))
+	if (t) {
+		u64 since = READ_ONCE(t->since_ns);
+
+		if (thread_group_leader(p)) {
 			r.other_pid = t->parent_pid;
-		if (t->since_ns)
-			r.prev_state_ns = r.ts_ns - t->since_ns;
-		cmpxchg(&t->owner, p, NULL);
+			r.other_uid = t->parent_uid;
+		}
+		if (since)
+			r.prev_state_ns = r.ts_ns - since;
+		follow = READ_ONCE(t->follow);
+		ts_task_release(p);
 	}
-	ts_emit(&r, p);
-	ts_sessions_free(p);
+	ts_count_event(r.transition, r.cause);
+	ts_sessions_emit(&r, p, follow);
 }
 
 /*
@@ -510,17 +555,20 @@ void ts_model_free(struct task_struct *p)
  * task's record when the module has one, else derived from Linux's state.
  * @letter gets Linux's state letter; @ips (TS_WAIT_FRAMES entries) and
  * @nr_ips the return addresses of its last blocking switch, if the record
- * has them.  The caller holds rcu_read_lock() or a reference on @p.
+ * has them, and @site_private whether the task was a setuid program then.
+ * The caller holds rcu_read_lock() or a reference on @p.
  */
 unsigned int ts_model_task_state(struct task_struct *p, char *letter,
-				 unsigned long *ips, unsigned int *nr_ips)
+				 unsigned long *ips, unsigned int *nr_ips,
+				 bool *site_private)
 {
-	struct ts_task *t = &ts_tasks[p->pid & ts_task_mask];
+	struct ts_task *t = ts_task_peek(p);
 	unsigned int state = TASKSTATE_NONE, seq, tries, n;
 
 	*letter = task_index_to_char(task_state_index(p));
 	*nr_ips = 0;
-	if (READ_ONCE(t->owner) == p)
+	*site_private = false;
+	if (t)
 		state = READ_ONCE(t->state);
 	/* Bounded: a task blocking in a loop must not hold the reader up. */
 	for (tries = 0; state == TASKSTATE_BLOCKED && tries < 4; tries++) {
@@ -530,6 +578,7 @@ unsigned int ts_model_task_state(struct task_struct *p, char *letter,
 		n = min_t(unsigned int, READ_ONCE(t->nr_wait_ips),
 			  TS_WAIT_FRAMES);
 		memcpy(ips, t->wait_ips, n * sizeof(*ips));
+		*site_private = READ_ONCE(t->site_private);
 		if (!read_seqcount_retry(&t->wait_seq, seq)) {
 			if (READ_ONCE(t->owner) == p)
 				*nr_ips = n;
@@ -551,80 +600,17 @@ unsigned int ts_model_task_state(struct task_struct *p, char *letter,
 	}
 }
 
-static u64 ts_counts_sum(size_t offset)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += *(u64 *)((char *)per_cpu_ptr(&ts_counts, cpu) + offset);
-	return sum - *(u64 *)((char *)&ts_counts_base + offset);
-}
-
-u64 ts_count_cause(unsigned int tr, unsigned int cause)
-{
-	return ts_counts_sum(offsetof(struct ts_counts, n[tr][cause]));
-}
-
-u64 ts_count_transition(unsigned int tr)
-{
-	unsigned int cause;
-	u64 sum = 0;
-
-	for (cause = 0; cause < TASKSTATE_NR_CAUSES; cause++)
-		sum += ts_count_cause(tr, cause);
-	return sum;
-}
-
-u64 ts_count_evictions(void)
-{
-	return ts_counts_sum(offsetof(struct ts_counts, evictions));
-}
-
-u64 ts_count_wakeup_not_blocked(void)
-{
-	return ts_counts_sum(offsetof(struct ts_counts, wakeup_not_blocked));
-}
-
-/*
- * Probes keep counting while this runs, so a reset is a new baseline rather
- * than zeroing counters that other CPUs own.
- */
-void ts_counters_reset(void)
-{
-	static DEFINE_MUTEX(reset_lock);
-	static struct ts_counts snap;
-	u64 *dst = (u64 *)&snap;
-	size_t i, n = sizeof(snap) / sizeof(u64);
-	int cpu;
-
-	mutex_lock(&reset_lock);
-	memset(&snap, 0, sizeof(snap));
-	for_each_possible_cpu(cpu) {
-		const u64 *src = (const u64 *)per_cpu_ptr(&ts_counts, cpu);
-
-		for (i = 0; i < n; i++)
-			dst[i] += READ_ONCE(src[i]);
-	}
-	ts_counts_base = snap;
-	mutex_unlock(&reset_lock);
-}
-
 int ts_model_init(void)
 {
-	unsigned int slots = clamp(task_slots, 1024U, 4194304U);
+	unsigned int tr;
 
-	slots = roundup_pow_of_two(slots);
-	ts_tasks = vzalloc(array_size(slots, sizeof(*ts_tasks)));
-	if (!ts_tasks)
-		return -ENOMEM;
-	ts_task_mask = slots - 1;
-	task_slots = slots;
-	return 0;
+	for (tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++)
+		ts_transition_by[ts_transition_ends[tr].from]
+				[ts_transition_ends[tr].to] = tr;
+	return ts_tasks_init();
 }
 
 void ts_model_exit(void)
 {
-	vfree(ts_tasks);
-	ts_tasks = NULL;
+	ts_tasks_exit();
 }

@@ -63,7 +63,7 @@ TS_CHECK_PROBE(sched_wakeup, ts_probe_wakeup);
 static void ts_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 			  struct linux_binprm *bprm)
 {
-	ts_model_exec(p);
+	ts_model_exec(p, old_pid);
 }
 
 TS_CHECK_PROBE(sched_process_exec, ts_probe_exec);

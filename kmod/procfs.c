@@ -4,45 +4,29 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/errno.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "counters.h"
 #include "taskstate.h"
 
 static struct proc_dir_entry *ts_proc_dir;
 
-/* The 5x5 matrix: every classic transition has one (from, to) cell. */
-static const u8 ts_tr_from[TASKSTATE_NR_TRANSITIONS] = {
-	[TASKSTATE_TR_CREATE] = TASKSTATE_NONE,
-	[TASKSTATE_TR_ADMIT] = TASKSTATE_NEW,
-	[TASKSTATE_TR_DISPATCH] = TASKSTATE_READY,
-	[TASKSTATE_TR_EXIT] = TASKSTATE_RUNNING,
-	[TASKSTATE_TR_PREEMPT] = TASKSTATE_RUNNING,
-	[TASKSTATE_TR_BLOCK] = TASKSTATE_RUNNING,
-	[TASKSTATE_TR_WAKE] = TASKSTATE_BLOCKED,
-	[TASKSTATE_TR_KILL_READY] = TASKSTATE_READY,
-	[TASKSTATE_TR_KILL_BLOCKED] = TASKSTATE_BLOCKED,
-};
-
-static const u8 ts_tr_to[TASKSTATE_NR_TRANSITIONS] = {
-	[TASKSTATE_TR_CREATE] = TASKSTATE_NEW,
-	[TASKSTATE_TR_ADMIT] = TASKSTATE_READY,
-	[TASKSTATE_TR_DISPATCH] = TASKSTATE_RUNNING,
-	[TASKSTATE_TR_EXIT] = TASKSTATE_EXIT,
-	[TASKSTATE_TR_PREEMPT] = TASKSTATE_READY,
-	[TASKSTATE_TR_BLOCK] = TASKSTATE_BLOCKED,
-	[TASKSTATE_TR_WAKE] = TASKSTATE_READY,
-	[TASKSTATE_TR_KILL_READY] = TASKSTATE_EXIT,
-	[TASKSTATE_TR_KILL_BLOCKED] = TASKSTATE_EXIT,
-};
-
 static void ts_show_matrix(struct seq_file *m, const u64 *count)
 {
 	unsigned int from, to, tr;
+	u64 cell[TASKSTATE_NR_STATES][TASKSTATE_NR_STATES] = { };
 
+	/* Every classic transition has one (from, to) cell. */
+	for (tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++) {
+		ts_transition_states(tr, &from, &to);
+		cell[from][to] = count[tr];
+	}
 	seq_puts(m, "matrix (rows: from, columns: to)\n");
 	seq_printf(m, "%-8s", "");
 	for (to = TASKSTATE_NEW; to < TASKSTATE_NR_STATES; to++)
@@ -50,38 +34,37 @@ static void ts_show_matrix(struct seq_file *m, const u64 *count)
 	seq_putc(m, '\n');
 	for (from = TASKSTATE_NEW; from < TASKSTATE_NR_STATES; from++) {
 		seq_printf(m, "%-8s", ts_state_name(from));
-		for (to = TASKSTATE_NEW; to < TASKSTATE_NR_STATES; to++) {
-			u64 n = 0;
-
-			for (tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++)
-				if (ts_tr_from[tr] == from && ts_tr_to[tr] == to)
-					n = count[tr];
-			seq_printf(m, " %12llu", n);
-		}
+		for (to = TASKSTATE_NEW; to < TASKSTATE_NR_STATES; to++)
+			seq_printf(m, " %12llu", cell[from][to]);
 		seq_putc(m, '\n');
 	}
 }
 
-static void ts_show_causes(struct seq_file *m, unsigned int tr)
+static void ts_show_causes(struct seq_file *m, const u64 *by_cause)
 {
 	unsigned int cause;
 
-	for (cause = 0; cause < TASKSTATE_NR_CAUSES; cause++) {
-		u64 n = ts_count_cause(tr, cause);
-
-		if (n)
-			seq_printf(m, " %s=%llu", ts_cause_name(cause), n);
-	}
+	for (cause = 0; cause < TASKSTATE_NR_CAUSES; cause++)
+		if (by_cause[cause])
+			seq_printf(m, " %s=%llu", ts_cause_name(cause),
+				   by_cause[cause]);
 	seq_putc(m, '\n');
 }
 
+/* One snapshot of the counters: each total is the sum of its causes. */
 static int ts_transitions_show(struct seq_file *m, void *v)
 {
-	u64 count[TASKSTATE_NR_TRANSITIONS];
-	unsigned int tr;
+	u64 count[TASKSTATE_NR_TRANSITIONS] = { };
+	unsigned int tr, cause;
+	struct ts_counts *c;
 
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	ts_counters_snapshot(c);
 	for (tr = 0; tr < TASKSTATE_NR_TRANSITIONS; tr++)
-		count[tr] = ts_count_transition(tr);
+		for (cause = 0; cause < TASKSTATE_NR_CAUSES; cause++)
+			count[tr] += c->n[tr][cause];
 
 	ts_show_matrix(m, count);
 	seq_printf(m, "\n%-2s %-18s %12s  %s\n", "#", "transition", "count",
@@ -89,14 +72,14 @@ static int ts_transitions_show(struct seq_file *m, void *v)
 	for (tr = 1; tr < TASKSTATE_NR_TRANSITIONS; tr++) {
 		seq_printf(m, "%-2u %-18s %12llu ", tr, ts_transition_name(tr),
 			   count[tr]);
-		ts_show_causes(m, tr);
+		ts_show_causes(m, c->n[tr]);
 	}
 	seq_printf(m, "\n%-21s %12llu ", "other events", count[0]);
-	ts_show_causes(m, TASKSTATE_TR_NONE);
+	ts_show_causes(m, c->n[TASKSTATE_TR_NONE]);
 	seq_printf(m, "%-21s %12llu\n", "wakeups-not-blocked",
-		   ts_count_wakeup_not_blocked());
-	seq_printf(m, "%-21s %12llu\n", "record-evictions",
-		   ts_count_evictions());
+		   c->wakeup_not_blocked);
+	seq_printf(m, "%-21s %12llu\n", "record-evictions", c->evictions);
+	kfree(c);
 	return 0;
 }
 
@@ -114,6 +97,9 @@ static ssize_t ts_transitions_write(struct file *file, const char __user *ubuf,
 {
 	char buf[8];
 
+	/* The mode let the opener in; the writer must be entitled too. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (*ppos != 0 || len == 0 || len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))

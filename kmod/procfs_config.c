@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -16,13 +17,18 @@
 
 #include "taskstate.h"
 
-/* Longer than any valid line: "buffer_records=1048576\n" is 23. */
+/* Longer than any valid line: "buffer_memory_mb=1048576\n" is 25. */
 #define TS_CONFIG_LINE_MAX	64
+/* A terabyte of buffers: beyond any machine this runs on. */
+#define TS_BUFFER_MEMORY_MB_MAX	1048576
 
 static int ts_config_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "buffer_records=%u\n", ts_default_buffer_records());
 	seq_printf(m, "wait_sites=%d\n", ts_wait_sites_enabled());
+	seq_printf(m, "buffer_memory_mb=%u\n", ts_buffer_memory_mb());
+	/* State, not a setting: what all sessions' buffers hold now. */
+	seq_printf(m, "buffer_memory_used=%lu\n", ts_buffer_memory_used());
 	/* Fixed at load time (module parameters): shown, not writable. */
 	seq_printf(m, "task_slots=%u\n", ts_task_slots());
 	seq_printf(m, "dev_mode=%04o\n", ts_dev_mode());
@@ -67,6 +73,13 @@ static int ts_config_apply(char *line)
 		ts_set_default_buffer_records(v);
 		return 0;
 	}
+	/* 0: back to the default, a share of RAM. */
+	if (!strcmp(line, "buffer_memory_mb")) {
+		if (ts_config_number(value, 0, TS_BUFFER_MEMORY_MB_MAX, &v))
+			return -EINVAL;
+		ts_set_buffer_memory_mb(v);
+		return 0;
+	}
 	if (!strcmp(line, "wait_sites")) {
 		if (ts_config_number(value, 0, 1, &v))
 			return -EINVAL;
@@ -84,6 +97,9 @@ static ssize_t ts_config_write(struct file *file, const char __user *ubuf,
 	size_t n = len;
 	int ret;
 
+	/* The mode let the opener in; the writer must be entitled too. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	/* A second write in the same open would be half of a line. */
 	if (*ppos != 0 || len == 0 || len >= sizeof(line))
 		return -EINVAL;

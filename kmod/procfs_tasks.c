@@ -13,7 +13,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -151,9 +150,10 @@ static int ts_threads_show(struct seq_file *m, void *v)
 	struct pid_namespace *ns = m->private;
 	unsigned long ips[TS_WAIT_FRAMES];
 	char comm[TASK_COMM_LEN * 4 + 1];
-	char site[KSYM_SYMBOL_LEN] = "-";
+	char site[TASKSTATE_SITE_LEN] = "-";
 	struct task_struct *p = v;
 	unsigned int state, nr_ips;
+	bool site_private;
 	struct ts_times tt;
 	char letter;
 
@@ -166,7 +166,10 @@ static int ts_threads_show(struct seq_file *m, void *v)
 	}
 	if (!ts_file_may_see(m->file, p))
 		return SEQ_SKIP;
-	state = ts_model_task_state(p, &letter, ips, &nr_ips);
+	state = ts_model_task_state(p, &letter, ips, &nr_ips, &site_private);
+	/* As the stream: a setuid program's site is for privileged eyes. */
+	if (site_private && !ts_file_privileged(m->file))
+		nr_ips = 0;
 	if (state == TASKSTATE_BLOCKED && nr_ips) {
 		ts_wait_site_name(ips, nr_ips, site, sizeof(site));
 		if (!site[0])
@@ -191,6 +194,7 @@ static int ts_groups_show(struct seq_file *m, void *v)
 	struct task_struct *leader = v, *t;
 	unsigned long ips[TS_WAIT_FRAMES];
 	unsigned int nr_ips;
+	bool site_private;
 	char letter;
 
 	if (v == SEQ_START_TOKEN) {
@@ -204,7 +208,8 @@ static int ts_groups_show(struct seq_file *m, void *v)
 		return SEQ_SKIP;
 	/* Live threads only: the times of exited ones are not summed. */
 	for_each_thread(leader, t) {
-		state = ts_model_task_state(t, &letter, ips, &nr_ips);
+		state = ts_model_task_state(t, &letter, ips, &nr_ips,
+					    &site_private);
 		if (state < TASKSTATE_NR_STATES)
 			n[state]++;
 		threads++;

@@ -9,13 +9,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/err.h>
 #include <linux/bitops.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
-#include <linux/hash.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -28,41 +29,45 @@
 #include <linux/wait.h>
 
 #include "buffer.h"
+#include "tasks.h"
 #include "taskstate.h"
 
 static unsigned int buffer_records = 4096;
 module_param(buffer_records, uint, 0444);
 MODULE_PARM_DESC(buffer_records,
-		 "Default records per CPU of a session's buffer (16..1048576; rounded up to a power of two)");
+		 "Default records per CPU of a session's buffer (16..1048576; rounded up to a power of two); only CAP_PERFMON or CAP_SYS_ADMIN may ask for more");
 
-/* Descendants followed per session; more are counted as untracked. */
-#define TS_TRACKED_SLOTS	4096
-#define TS_TRACKED_GONE		(-1)
+static unsigned int buffer_memory_mb;
+module_param(buffer_memory_mb, uint, 0444);
+MODULE_PARM_DESC(buffer_memory_mb,
+		 "Most memory all sessions' buffers may hold together, in MiB (default: 1/16 of RAM, at least 64)");
+
+/* What all sessions' buffers hold now, in bytes. */
+static atomic_long_t ts_buffer_bytes = ATOMIC_LONG_INIT(0);
 
 struct ts_filter {
-	struct rcu_head rcu;
 	u32 flags;
 	u32 transition_mask;
 	u32 cause_mask;
 	kuid_t uid;
+	/* DESCENDANTS: the bit of task records' follow that is this filter's. */
+	int follow_bit;
 	u32 nr_ids;
 	pid_t ids[TASKSTATE_FILTER_MAX_IDS];
 	char comm[TASK_COMM_LEN];
-	/* DESCENDANTS: pids followed, open addressing; 0 free, -1 gone. */
-	pid_t tracked[];
 };
 
 struct ts_session {
 	struct list_head node;		/* ts_sessions, RCU */
-	struct ts_filter __rcu *filter;
-	struct ts_ring *ring;
+	struct ts_filter __rcu *filter;	/* replaced under @lock */
+	struct ts_ring *ring;		/* replaced under @lock, before @started */
+	size_t ring_bytes;		/* charged to ts_buffer_bytes */
 	u32 buffer_records;
 	bool started;			/* probes write only once set */
-	bool wants_wait_site;
 	bool reader_waiting;
 	bool privileged;		/* else: only tasks of @uid */
 	kuid_t uid;
-	struct mutex lock;		/* reader side: read and ioctl */
+	struct mutex lock;		/* reader side: read, poll and ioctl */
 	wait_queue_head_t wait;
 	struct irq_work wakeup;		/* now: the buffer is filling up */
 	struct irq_work wakeup_lazy;	/* at the next tick */
@@ -72,59 +77,73 @@ struct ts_session {
 
 static LIST_HEAD(ts_sessions);
 static DEFINE_MUTEX(ts_sessions_lock);
-static atomic_t ts_wait_site_users = ATOMIC_INIT(0);
 
-bool ts_wait_site_wanted(void)
+/*
+ * Following descendants costs one bit in every task record: bit n of a
+ * record's follow says the filter holding bit n follows that task, so a
+ * probe knows in one test, whatever has forked and exited before.  The bits
+ * are handed out and taken back under ts_sessions_lock; a bit taken back is
+ * cleared in every record before it is handed out again.
+ */
+static unsigned long ts_follow_used;
+/* Held by sessions without privilege: at most half, the rest is root's. */
+static unsigned long ts_follow_unprivileged;
+/* Whose bit it is, for probes that must tell a session it lost a task. */
+static struct ts_session __rcu *ts_followers[BITS_PER_LONG];
+
+static int ts_follow_bit_get(struct ts_session *s)
 {
-	return atomic_read(&ts_wait_site_users) > 0;
-}
+	int bit = -ENOSPC;
 
-static bool ts_tracked_has(const struct ts_filter *f, pid_t pid)
-{
-	u32 i, slot = hash_32(pid, ilog2(TS_TRACKED_SLOTS));
-
-	for (i = 0; i < TS_TRACKED_SLOTS; i++) {
-		pid_t v = READ_ONCE(f->tracked[(slot + i) % TS_TRACKED_SLOTS]);
-
-		if (v == pid)
-			return true;
-		if (!v)
-			return false;
+	mutex_lock(&ts_sessions_lock);
+	if (!s->privileged &&
+	    hweight_long(ts_follow_unprivileged) >= BITS_PER_LONG / 2)
+		goto out;
+	bit = find_first_zero_bit(&ts_follow_used, BITS_PER_LONG);
+	if (bit >= BITS_PER_LONG) {
+		bit = -ENOSPC;
+		goto out;
 	}
-	return false;
+	__set_bit(bit, &ts_follow_used);
+	if (!s->privileged)
+		__set_bit(bit, &ts_follow_unprivileged);
+	rcu_assign_pointer(ts_followers[bit], s);
+out:
+	mutex_unlock(&ts_sessions_lock);
+	return bit;
 }
 
-/* Lock-free insert: probes on several CPUs may fork at once. */
-static bool ts_tracked_add(struct ts_filter *f, pid_t pid)
+/* Probes must no longer set @bit: after the filter's grace period. */
+static void ts_follow_bit_put(int bit)
 {
-	u32 i, slot = hash_32(pid, ilog2(TS_TRACKED_SLOTS));
-
-	for (i = 0; i < TS_TRACKED_SLOTS; i++) {
-		pid_t *p = &f->tracked[(slot + i) % TS_TRACKED_SLOTS];
-		pid_t v = READ_ONCE(*p);
-
-		if (v == pid)
-			return true;
-		if ((!v || v == TS_TRACKED_GONE) && cmpxchg(p, v, pid) == v)
-			return true;
-	}
-	return false;
+	if (bit < 0)
+		return;
+	ts_tasks_forget_follow(bit);
+	mutex_lock(&ts_sessions_lock);
+	__clear_bit(bit, &ts_follow_used);
+	__clear_bit(bit, &ts_follow_unprivileged);
+	mutex_unlock(&ts_sessions_lock);
 }
 
-static void ts_tracked_remove(struct ts_filter *f, pid_t pid)
+/* Before the grace period that ends the probes' use of @bit. */
+static void ts_follow_bit_unpublish(int bit)
 {
-	u32 i, slot = hash_32(pid, ilog2(TS_TRACKED_SLOTS));
+	if (bit < 0)
+		return;
+	mutex_lock(&ts_sessions_lock);
+	RCU_INIT_POINTER(ts_followers[bit], NULL);
+	mutex_unlock(&ts_sessions_lock);
+}
 
-	for (i = 0; i < TS_TRACKED_SLOTS; i++) {
-		pid_t *p = &f->tracked[(slot + i) % TS_TRACKED_SLOTS];
-		pid_t v = READ_ONCE(*p);
+void ts_sessions_unfollowed(unsigned long follow)
+{
+	unsigned int bit;
 
-		if (v == pid) {
-			cmpxchg(p, v, TS_TRACKED_GONE);
-			return;
-		}
-		if (!v)
-			return;
+	for_each_set_bit(bit, &follow, BITS_PER_LONG) {
+		struct ts_session *s = rcu_dereference_sched(ts_followers[bit]);
+
+		if (s)
+			atomic64_inc(&s->untracked);
 	}
 }
 
@@ -138,15 +157,23 @@ static bool ts_ids_have(const struct ts_filter *f, pid_t id)
 	return false;
 }
 
+static bool ts_follows(const struct ts_filter *f, pid_t pid, pid_t tgid,
+		       unsigned long follow)
+{
+	return (f->follow_bit >= 0 && (follow & BIT(f->follow_bit))) ||
+	       ts_ids_have(f, pid) || ts_ids_have(f, tgid);
+}
+
 static bool ts_filter_task(const struct ts_filter *f, pid_t pid, pid_t tgid,
-			   const char *comm, struct task_struct *p)
+			   const char *comm, struct task_struct *p,
+			   unsigned long follow)
 {
 	if ((f->flags & TASKSTATE_FILTER_PIDS) && !ts_ids_have(f, pid))
 		return false;
 	if ((f->flags & TASKSTATE_FILTER_TGIDS) && !ts_ids_have(f, tgid))
 		return false;
 	if ((f->flags & TASKSTATE_FILTER_DESCENDANTS) &&
-	    !ts_tracked_has(f, pid) && !ts_tracked_has(f, tgid))
+	    !ts_follows(f, pid, tgid, follow))
 		return false;
 	if ((f->flags & TASKSTATE_FILTER_COMM) &&
 	    strncmp(f->comm, comm, TASK_COMM_LEN))
@@ -157,59 +184,70 @@ static bool ts_filter_task(const struct ts_filter *f, pid_t pid, pid_t tgid,
 }
 
 static bool ts_filter_record(const struct ts_filter *f,
-			     const struct ts_record *r, struct task_struct *p)
+			     const struct ts_record *r, struct task_struct *p,
+			     unsigned long follow)
 {
 	if (f->transition_mask && !(f->transition_mask & BIT(r->transition)))
 		return false;
 	if (f->cause_mask && !(f->cause_mask & BIT(r->cause)))
 		return false;
-	return ts_filter_task(f, r->pid, r->tgid, r->comm, p);
+	return ts_filter_task(f, r->pid, r->tgid, r->comm, p, follow);
 }
 
-/* Children of followed tasks are followed from their fork on. */
-void ts_sessions_fork(struct task_struct *parent, struct task_struct *child)
+/*
+ * Children of followed tasks are followed from their fork on: the bits of
+ * @child's record.  @no_record: the child got none, so it cannot be.
+ */
+unsigned long ts_sessions_fork(struct task_struct *parent,
+			       struct task_struct *child,
+			       unsigned long parent_follow, bool no_record)
 {
+	unsigned long follow = 0;
 	struct ts_session *s;
 
 	list_for_each_entry_rcu(s, &ts_sessions, node) {
 		struct ts_filter *f = rcu_dereference_sched(s->filter);
 
-		if (!READ_ONCE(s->started) ||
-		    !(f->flags & TASKSTATE_FILTER_DESCENDANTS))
+		if (f->follow_bit < 0 || !READ_ONCE(s->started) ||
+		    !ts_follows(f, parent->pid, parent->tgid, parent_follow))
 			continue;
-		if (!ts_tracked_has(f, parent->pid) &&
-		    !ts_tracked_has(f, parent->tgid))
-			continue;
-		if (!ts_tracked_add(f, child->pid))
+		if (no_record)
 			atomic64_inc(&s->untracked);
+		else
+			follow |= BIT(f->follow_bit);
 	}
+	return follow;
 }
 
-void ts_sessions_free(struct task_struct *p)
+/*
+ * @follow: the bits of @p's record.  A blocking switch is unwound here, once,
+ * for the first session that takes the event and wants its wait site:
+ * nobody pays for an unwind that no reader will see.
+ */
+void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
+		      unsigned long follow)
 {
-	struct ts_session *s;
-
-	list_for_each_entry_rcu(s, &ts_sessions, node) {
-		struct ts_filter *f = rcu_dereference_sched(s->filter);
-
-		if (f->flags & TASKSTATE_FILTER_DESCENDANTS)
-			ts_tracked_remove(f, p->pid);
-	}
-}
-
-void ts_sessions_emit(const struct ts_record *r, struct task_struct *p)
-{
+	bool unwound = r->nr_wait_ips;
 	struct ts_session *s;
 	u32 used;
 
 	list_for_each_entry_rcu(s, &ts_sessions, node) {
+		const struct ts_filter *f;
+
 		/* Pairs with the release in ts_session_start(). */
 		if (!smp_load_acquire(&s->started))
 			continue;
-		if (!ts_filter_record(rcu_dereference_sched(s->filter), r, p))
+		f = rcu_dereference_sched(s->filter);
+		if (!ts_filter_record(f, r, p, follow))
 			continue;
 		if (!s->privileged && !uid_eq(task_uid(p), s->uid))
 			continue;
+		if (!unwound && r->transition == TASKSTATE_TR_BLOCK &&
+		    !(f->flags & TASKSTATE_FILTER_NO_WAIT_SITE)) {
+			r->nr_wait_ips = ts_wait_site_capture(r->wait_ips,
+							      TS_WAIT_FRAMES);
+			unwound = true;
+		}
 		used = ts_ring_write(s->ring, r);
 		/* Pairs with the barrier in ts_session_wait(). */
 		smp_mb();
@@ -245,13 +283,6 @@ static void ts_session_wakeup_lazy(struct irq_work *work)
 					    wakeup_lazy));
 }
 
-static struct ts_filter *ts_filter_alloc(void)
-{
-	struct ts_filter *f;
-
-	return kzalloc(struct_size(f, tracked, TS_TRACKED_SLOTS), GFP_KERNEL);
-}
-
 u32 ts_default_buffer_records(void)
 {
 	return clamp(READ_ONCE(buffer_records), TASKSTATE_BUFFER_MIN,
@@ -263,33 +294,98 @@ void ts_set_default_buffer_records(u32 records)
 	WRITE_ONCE(buffer_records, records);
 }
 
+u32 ts_buffer_memory_mb(void)
+{
+	u32 mb = READ_ONCE(buffer_memory_mb);
+
+	if (mb)
+		return mb;
+	return max_t(unsigned long, 64,
+		     totalram_pages() >> (20 - PAGE_SHIFT) >> 4);
+}
+
+void ts_set_buffer_memory_mb(u32 mb)
+{
+	WRITE_ONCE(buffer_memory_mb, mb);
+}
+
+unsigned long ts_buffer_memory_used(void)
+{
+	return atomic_long_read(&ts_buffer_bytes);
+}
+
+/*
+ * A ring of @records per CPU, if all sessions' buffers stay within
+ * buffer_memory_mb with it; its memory is charged to the caller's cgroup.
+ * Readers without privilege fill at most half of it, so that they cannot
+ * keep a privileged one out.
+ */
+static struct ts_ring *ts_session_ring_alloc(u32 records, bool privileged,
+					     size_t *bytes)
+{
+	long limit = (long)ts_buffer_memory_mb() << (privileged ? 20 : 19);
+	size_t need = ts_ring_bytes(records);
+	struct ts_ring *ring;
+
+	/* need saturates at SIZE_MAX: never add what cannot fit anyway. */
+	if (need > limit)
+		return ERR_PTR(-ENOMEM);
+	if (atomic_long_add_return(need, &ts_buffer_bytes) > limit) {
+		atomic_long_sub(need, &ts_buffer_bytes);
+		return ERR_PTR(-ENOMEM);
+	}
+	ring = ts_ring_alloc(records);
+	if (!ring) {
+		atomic_long_sub(need, &ts_buffer_bytes);
+		return ERR_PTR(-ENOMEM);
+	}
+	*bytes = need;
+	return ring;
+}
+
+static void ts_session_ring_free(struct ts_ring *ring, size_t bytes)
+{
+	ts_ring_free(ring);
+	atomic_long_sub(bytes, &ts_buffer_bytes);
+}
+
+static struct ts_filter *ts_filter_alloc(void)
+{
+	struct ts_filter *f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+
+	if (f)
+		f->follow_bit = -1;
+	return f;
+}
+
 struct ts_session *ts_session_create(const struct file *file)
 {
-	struct ts_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct ts_session *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	struct ts_filter *f = ts_filter_alloc();
+	struct ts_ring *ring;
 
 	if (!s || !f) {
 		kfree(s);
 		kfree(f);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	s->buffer_records = ts_default_buffer_records();
 	s->privileged = ts_file_privileged(file);
 	s->uid = file->f_cred->uid;
-	s->ring = ts_ring_alloc(s->buffer_records);
-	if (!s->ring) {
+	ring = ts_session_ring_alloc(s->buffer_records, s->privileged,
+				     &s->ring_bytes);
+	if (IS_ERR(ring)) {
 		kfree(s);
 		kfree(f);
-		return NULL;
+		return ERR_CAST(ring);
 	}
+	s->ring = ring;
 	RCU_INIT_POINTER(s->filter, f);
-	s->wants_wait_site = true;
 	mutex_init(&s->lock);
 	init_waitqueue_head(&s->wait);
 	init_irq_work(&s->wakeup, ts_session_wakeup);
 	s->wakeup_lazy = IRQ_WORK_INIT_LAZY(ts_session_wakeup_lazy);
 	atomic64_set(&s->untracked, 0);
-	atomic_inc(&ts_wait_site_users);
 
 	mutex_lock(&ts_sessions_lock);
 	list_add_tail_rcu(&s->node, &ts_sessions);
@@ -299,22 +395,26 @@ struct ts_session *ts_session_create(const struct file *file)
 
 void ts_session_destroy(struct ts_session *s)
 {
+	struct ts_filter *f = rcu_dereference_protected(s->filter, true);
+
 	mutex_lock(&ts_sessions_lock);
 	list_del_rcu(&s->node);
 	mutex_unlock(&ts_sessions_lock);
+	ts_follow_bit_unpublish(f->follow_bit);
 	/* No probe still sees the session, then no wakeup is pending. */
 	synchronize_rcu();
 	irq_work_sync(&s->wakeup);
 	irq_work_sync(&s->wakeup_lazy);
-	if (s->wants_wait_site)
-		atomic_dec(&ts_wait_site_users);
-	ts_ring_free(s->ring);
-	kfree(rcu_dereference_protected(s->filter, true));
+	ts_follow_bit_put(f->follow_bit);
+	ts_session_ring_free(s->ring, s->ring_bytes);
+	kfree(f);
 	kfree(s);
 }
 
+/* Under s->lock: SET_BUFFER must see it, or be over before it. */
 static void ts_session_start(struct ts_session *s)
 {
+	lockdep_assert_held(&s->lock);
 	if (s->started)
 		return;
 	/* The ring and filter are ready before a probe can see the flag. */
@@ -355,17 +455,26 @@ static int ts_filter_from_user(struct ts_filter *f,
 	f->nr_ids = u->nr_ids;
 	memcpy(f->ids, u->ids, sizeof(f->ids));
 	strscpy(f->comm, u->comm, sizeof(f->comm));
-	if (f->flags & TASKSTATE_FILTER_DESCENDANTS)
-		for (i = 0; i < f->nr_ids; i++)
-			ts_tracked_add(f, f->ids[i]);
 	return 0;
+}
+
+/* Publish @f in place of the filter @s has; the old one is freed. */
+static void ts_session_replace_filter(struct ts_session *s, struct ts_filter *f)
+{
+	struct ts_filter *old;
+
+	old = rcu_replace_pointer(s->filter, f, lockdep_is_held(&s->lock));
+	ts_follow_bit_unpublish(old->follow_bit);
+	/* Until no probe uses the old filter, its bit cannot be cleared. */
+	synchronize_rcu();
+	ts_follow_bit_put(old->follow_bit);
+	kfree(old);
 }
 
 static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 {
 	struct taskstate_filter u;
-	struct ts_filter *f, *old;
-	bool wants;
+	struct ts_filter *f, *gap, *old;
 	int ret;
 
 	if (copy_from_user(&u, arg, sizeof(u)))
@@ -378,22 +487,49 @@ static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 		kfree(f);
 		return ret;
 	}
-	wants = !(f->flags & TASKSTATE_FILTER_NO_WAIT_SITE);
-	if (wants != s->wants_wait_site) {
-		if (wants)
-			atomic_inc(&ts_wait_site_users);
-		else
-			atomic_dec(&ts_wait_site_users);
-		s->wants_wait_site = wants;
+	if (!(f->flags & TASKSTATE_FILTER_DESCENDANTS)) {
+		ts_session_replace_filter(s, f);
+		return 0;
 	}
-	old = rcu_replace_pointer(s->filter, f, lockdep_is_held(&s->lock));
-	kfree_rcu(old, rcu);
+	f->follow_bit = ts_follow_bit_get(s);
+	if (f->follow_bit >= 0) {
+		ts_session_replace_filter(s, f);
+		return 0;
+	}
+	/*
+	 * Every bit is taken.  A session that has one gives it back first,
+	 * through a filter that follows @ids alone for one grace period (a
+	 * fork in that gap is not followed); one that has none cannot follow.
+	 */
+	if (rcu_dereference_protected(s->filter,
+				      lockdep_is_held(&s->lock))->follow_bit < 0) {
+		kfree(f);
+		return -ENOSPC;
+	}
+	gap = kmemdup(f, sizeof(*f), GFP_KERNEL_ACCOUNT);
+	if (!gap) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	gap->follow_bit = -1;
+	old = rcu_replace_pointer(s->filter, gap, lockdep_is_held(&s->lock));
+	f->follow_bit = old->follow_bit;
+	ts_follow_bit_unpublish(f->follow_bit);
+	synchronize_rcu();
+	/* Still this session's bit: cleared, then the new filter's. */
+	ts_tasks_forget_follow(f->follow_bit);
+	kfree(old);
+	mutex_lock(&ts_sessions_lock);
+	rcu_assign_pointer(ts_followers[f->follow_bit], s);
+	mutex_unlock(&ts_sessions_lock);
+	ts_session_replace_filter(s, f);
 	return 0;
 }
 
 static long ts_session_set_buffer(struct ts_session *s, u32 __user *arg)
 {
 	struct ts_ring *ring;
+	size_t bytes;
 	u32 records;
 
 	if (get_user(records, arg))
@@ -402,12 +538,15 @@ static long ts_session_set_buffer(struct ts_session *s, u32 __user *arg)
 		return -EINVAL;
 	if (s->started)
 		return -EBUSY;
-	ring = ts_ring_alloc(records);
-	if (!ring)
-		return -ENOMEM;
-	/* Not started: no probe writes to the old ring. */
-	ts_ring_free(s->ring);
+	if (records > ts_default_buffer_records() && !s->privileged)
+		return -EPERM;
+	ring = ts_session_ring_alloc(records, s->privileged, &bytes);
+	if (IS_ERR(ring))
+		return PTR_ERR(ring);
+	/* Not started, and starting takes s->lock: no probe sees the old ring. */
+	ts_session_ring_free(s->ring, s->ring_bytes);
 	s->ring = ring;
+	s->ring_bytes = bytes;
 	s->buffer_records = records;
 	return 0;
 }
@@ -458,9 +597,15 @@ long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
 	return ret;
 }
 
-/* @wait_site: resolve the wait site (the reader did not opt out). */
-void ts_record_to_event(const struct ts_record *r, struct taskstate_event *ev,
-			bool wait_site)
+/*
+ * What a reader gets of @r.  A reader without privilege sees only its own
+ * tasks, and of the others a step names (waker, killer, parent, the task
+ * that took the CPU) only those that are its own too; of a setuid program
+ * of its own, not where it waits, as /proc/PID/wchan would not tell it.
+ */
+static void ts_record_to_event(const struct ts_session *s,
+			       const struct ts_record *r,
+			       struct taskstate_event *ev, bool wait_site)
 {
 	/* Zeroed: padding and unused fields never carry kernel memory. */
 	memset(ev, 0, sizeof(*ev));
@@ -479,13 +624,15 @@ void ts_record_to_event(const struct ts_record *r, struct taskstate_event *ev,
 	ev->linux_state = r->linux_state;
 	ev->pid = r->pid;
 	ev->tgid = r->tgid;
-	ev->other_pid = r->other_pid;
 	ev->exit_code = r->exit_code;
 	ev->signal = r->signal;
 	ev->prev_state_ns = r->prev_state_ns;
 	strscpy(ev->comm, r->comm, sizeof(ev->comm));
-	strscpy(ev->other_comm, r->other_comm, sizeof(ev->other_comm));
-	if (wait_site && r->nr_wait_ips)
+	if (s->privileged || !r->other_pid || uid_eq(r->other_uid, s->uid)) {
+		ev->other_pid = r->other_pid;
+		strscpy(ev->other_comm, r->other_comm, sizeof(ev->other_comm));
+	}
+	if (wait_site && r->nr_wait_ips && (s->privileged || !r->site_private))
 		ts_wait_site_name(r->wait_ips, r->nr_wait_ips, ev->wait_site,
 				  sizeof(ev->wait_site));
 }
@@ -499,39 +646,52 @@ static int ts_session_wait(struct ts_session *s)
 	return wait_event_interruptible(s->wait, !ts_ring_empty(s->ring));
 }
 
+/*
+ * A blocking read returns at least one record: a loss reported meanwhile
+ * by the producer itself (its marker) can make a non-empty ring read as
+ * nothing, and 0 would look like the end of the stream.
+ */
 ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 			bool nonblock)
 {
 	struct taskstate_event ev;
 	struct ts_record r;
 	ssize_t done = 0;
+	bool wait_site;
 
 	if (count < sizeof(ev))
 		return -EINVAL;
 	if (mutex_lock_interruptible(&s->lock))
 		return -ERESTARTSYS;
 	ts_session_start(s);
-	while (ts_ring_empty(s->ring)) {
+	wait_site = !(rcu_dereference_protected(s->filter,
+						lockdep_is_held(&s->lock))->flags &
+		      TASKSTATE_FILTER_NO_WAIT_SITE);
+	for (;;) {
+		ts_ring_begin_read(s->ring);
+		while (done + sizeof(ev) <= count && ts_ring_read(s->ring, &r)) {
+			ts_record_to_event(s, &r, &ev, wait_site);
+			if (copy_to_user(buf + done, &ev, sizeof(ev))) {
+				/* The record stays for the next read. */
+				if (!done)
+					done = -EFAULT;
+				break;
+			}
+			ts_ring_consume(s->ring);
+			if (ev.kind == TASKSTATE_KIND_EVENT)
+				s->delivered++;
+			done += sizeof(ev);
+		}
+		if (done)
+			break;
 		mutex_unlock(&s->lock);
 		if (nonblock)
 			return -EAGAIN;
+		/* Started: the ring no longer changes without s->lock. */
 		if (ts_session_wait(s))
 			return -ERESTARTSYS;
 		if (mutex_lock_interruptible(&s->lock))
 			return -ERESTARTSYS;
-	}
-	while (done + sizeof(ev) <= count && ts_ring_read(s->ring, &r)) {
-		ts_record_to_event(&r, &ev, s->wants_wait_site);
-		if (copy_to_user(buf + done, &ev, sizeof(ev))) {
-			/* The record stays for the next read. */
-			if (!done)
-				done = -EFAULT;
-			break;
-		}
-		ts_ring_consume(s->ring);
-		if (ev.kind == TASKSTATE_KIND_EVENT)
-			s->delivered++;
-		done += sizeof(ev);
 	}
 	mutex_unlock(&s->lock);
 	return done;
@@ -541,7 +701,9 @@ __poll_t ts_session_poll(struct ts_session *s, struct file *file,
 			 poll_table *pt)
 {
 	/* Polling means reading: it starts the session like read() does. */
+	mutex_lock(&s->lock);
 	ts_session_start(s);
+	mutex_unlock(&s->lock);
 	poll_wait(file, &s->wait, pt);
 	WRITE_ONCE(s->reader_waiting, true);
 	/* Pairs with the barrier in ts_sessions_emit(), as in ts_session_wait(). */

@@ -6,6 +6,7 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/taskstate.h>
 
 #include "compat.h"
@@ -31,6 +32,7 @@ struct ts_record {
 	pid_t pid;
 	pid_t tgid;
 	pid_t other_pid;
+	kuid_t other_uid;		/* INVALID_UID: not known */
 	s32 exit_code;
 	s32 signal;
 	u8 kind;			/* enum taskstate_kind */
@@ -39,6 +41,7 @@ struct ts_record {
 	u8 from;
 	u8 to;
 	u8 cause;
+	bool site_private;		/* a setuid program's: privileged only */
 	char linux_state;
 	char comm[TASK_COMM_LEN];
 	char other_comm[TASK_COMM_LEN];
@@ -48,7 +51,7 @@ struct ts_record {
 int ts_probes_attach(void);
 void ts_probes_detach(void);
 
-/* model.c: per-task records, classification, per-CPU counters. */
+/* model.c: the classic steps of each task. */
 int ts_model_init(void);
 void ts_model_exit(void);
 void ts_model_fork(struct task_struct *parent, struct task_struct *child);
@@ -57,19 +60,16 @@ void ts_model_switch(bool preempt, struct task_struct *prev,
 		     struct task_struct *next, unsigned int prev_state);
 void ts_model_waking(struct task_struct *p);
 void ts_model_wakeup(struct task_struct *p);
-void ts_model_exec(struct task_struct *p);
+void ts_model_exec(struct task_struct *p, pid_t old_pid);
 void ts_model_exit_task(struct task_struct *p);
 void ts_model_free(struct task_struct *p);
 void ts_model_signal(int sig, struct task_struct *p);
 
-u64 ts_count_transition(unsigned int tr);
-u64 ts_count_cause(unsigned int tr, unsigned int cause);
-u64 ts_count_matrix(unsigned int from, unsigned int to);
-u64 ts_count_evictions(void);
-u64 ts_count_wakeup_not_blocked(void);
-void ts_counters_reset(void);
 unsigned int ts_model_task_state(struct task_struct *p, char *letter,
-				 unsigned long *ips, unsigned int *nr_ips);
+				 unsigned long *ips, unsigned int *nr_ips,
+				 bool *site_private);
+void ts_transition_states(unsigned int tr, unsigned int *from,
+			  unsigned int *to);
 
 const char *ts_state_name(unsigned int state);
 const char *ts_cause_name(unsigned int cause);
@@ -84,10 +84,12 @@ void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
 
 /* session.c: the readers' sessions and their filters. */
 struct ts_session;
-bool ts_wait_site_wanted(void);
-void ts_sessions_fork(struct task_struct *parent, struct task_struct *child);
-void ts_sessions_emit(const struct ts_record *r, struct task_struct *p);
-void ts_sessions_free(struct task_struct *p);
+unsigned long ts_sessions_fork(struct task_struct *parent,
+			       struct task_struct *child,
+			       unsigned long parent_follow, bool no_record);
+void ts_sessions_unfollowed(unsigned long follow);
+void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
+		      unsigned long follow);
 struct ts_session *ts_session_create(const struct file *file);
 void ts_session_destroy(struct ts_session *s);
 long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
@@ -96,8 +98,6 @@ ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 			bool nonblock);
 __poll_t ts_session_poll(struct ts_session *s, struct file *file,
 			 poll_table *pt);
-void ts_record_to_event(const struct ts_record *r,
-			struct taskstate_event *ev, bool wait_site);
 
 /* access.c: who may see what. */
 umode_t ts_dev_mode(void);
@@ -109,6 +109,9 @@ bool ts_file_may_see(const struct file *file, struct task_struct *p);
 /* Settings shown and changed through /proc/taskstate/config. */
 u32 ts_default_buffer_records(void);
 void ts_set_default_buffer_records(u32 records);
+u32 ts_buffer_memory_mb(void);
+void ts_set_buffer_memory_mb(u32 mb);
+unsigned long ts_buffer_memory_used(void);
 bool ts_wait_sites_enabled(void);
 void ts_set_wait_sites(bool on);
 unsigned int ts_task_slots(void);

@@ -92,12 +92,19 @@ struct ts_site_entry {
 
 static struct ts_site_entry ts_site_cache[1 << TS_SITE_CACHE_BITS];
 static DEFINE_SPINLOCK(ts_site_lock);
+/*
+ * Bumped, under ts_site_lock, each time the cache is emptied: a name looked
+ * up outside the lock is cached only if no module went meanwhile, else it
+ * could be the name of an address that is no longer that function.
+ */
+static unsigned long ts_site_generation;
 
 /* @ip's name, one word, into @name; whether it is a generic wait. */
 static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
 {
 	struct ts_site_entry *e = &ts_site_cache[hash_long(ip, TS_SITE_CACHE_BITS)];
 	char sym[KSYM_SYMBOL_LEN];
+	unsigned long generation;
 	bool generic;
 
 	spin_lock(&ts_site_lock);
@@ -107,6 +114,7 @@ static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
 		spin_unlock(&ts_site_lock);
 		return generic;
 	}
+	generation = ts_site_generation;
 	spin_unlock(&ts_site_lock);
 
 	sprint_symbol_no_offset(sym, ip);
@@ -125,9 +133,11 @@ static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
 	strscpy(name, sym, len);
 
 	spin_lock(&ts_site_lock);
-	e->ip = ip;
-	e->generic = generic;
-	strscpy(e->name, sym, sizeof(e->name));
+	if (generation == ts_site_generation) {
+		e->ip = ip;
+		e->generic = generic;
+		strscpy(e->name, sym, sizeof(e->name));
+	}
 	spin_unlock(&ts_site_lock);
 	return generic;
 }
@@ -150,6 +160,7 @@ static int ts_site_module_event(struct notifier_block *nb, unsigned long action,
 	if (action == MODULE_STATE_GOING) {
 		spin_lock(&ts_site_lock);
 		memset(ts_site_cache, 0, sizeof(ts_site_cache));
+		ts_site_generation++;
 		spin_unlock(&ts_site_lock);
 	}
 	return NOTIFY_DONE;

@@ -75,6 +75,8 @@ TEST_F(config, shows_every_setting)
 	EXPECT_NE(NULL, strstr(self->saved, "task_slots="));
 	EXPECT_NE(NULL, strstr(self->saved, "dev_mode=0600\n"));
 	EXPECT_NE(NULL, strstr(self->saved, "dev_group=-1\n"));
+	EXPECT_NE(NULL, strstr(self->saved, "buffer_memory_mb="));
+	EXPECT_NE(NULL, strstr(self->saved, "buffer_memory_used="));
 }
 
 TEST_F(config, good_writes_take_effect)
@@ -90,6 +92,14 @@ TEST_F(config, good_writes_take_effect)
 	ASSERT_EQ(0, read_config(now, sizeof(now)));
 	EXPECT_NE(NULL, strstr(now, "buffer_records=1024\n"));
 	EXPECT_NE(NULL, strstr(now, "wait_sites=1\n"));
+	/* 0 brings the default share of RAM back. */
+	ASSERT_EQ(19, write_config("buffer_memory_mb=77", 19));
+	ASSERT_EQ(0, read_config(now, sizeof(now)));
+	EXPECT_NE(NULL, strstr(now, "buffer_memory_mb=77\n"));
+	ASSERT_EQ(18, write_config("buffer_memory_mb=0", 18));
+	ASSERT_EQ(0, read_config(now, sizeof(now)));
+	EXPECT_EQ(NULL, strstr(now, "buffer_memory_mb=77\n"));
+	EXPECT_EQ(NULL, strstr(now, "buffer_memory_mb=0\n"));
 	/* New sessions get the new default. */
 	s = ts_stream_open(NULL, 0);
 	ASSERT_NE(NULL, s);
@@ -121,6 +131,10 @@ TEST_F(config, bad_writes_are_refused_and_change_nothing)
 		"buffer_records=16\nwait_sites=0", /* two lines */
 		"buffer_records=16\n\n",	/* extra newline */
 		"Buffer_records=16",		/* case */
+		"buffer_memory_mb=-1",		/* negative */
+		"buffer_memory_mb=1048577",	/* above the maximum */
+		"buffer_memory_mb=1M",		/* a unit */
+		"buffer_memory_used=0",		/* state, not a setting */
 	};
 	char big[4096], now[512];
 	void *gone;

@@ -3,9 +3,11 @@
 #ifndef TS_SELFTEST_H
 #define TS_SELFTEST_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -74,6 +76,73 @@ static inline bool ts_wait_state(pid_t pid, char state, long ms)
 		usleep(10000);
 	}
 	return true;
+}
+
+/* @text in one write on a fresh open; 0, or -1 with errno as write left it. */
+static inline int ts_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	err = errno;
+	close(fd);
+	errno = err;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* The first line of @path, without its newline; 0 or -1. */
+static inline int ts_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, len, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+#define TS_CONFIG "/proc/taskstate/config"
+
+/* The value of @key in /proc/taskstate/config into @val; 0 or -1. */
+static inline int ts_config_get(const char *key, char *val, size_t len)
+{
+	FILE *f = fopen(TS_CONFIG, "re");
+	size_t k = strlen(key);
+	char line[128];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (len && fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		if (strncmp(line, key, k) || line[k] != '=')
+			continue;
+		n = strcspn(line + k + 1, "\n");
+		if (n >= len)
+			n = len - 1;
+		memcpy(val, line + k + 1, n);
+		val[n] = '\0';
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* A number of /proc/taskstate/config, or -1. */
+static inline long long ts_config_number(const char *key)
+{
+	char val[64];
+
+	return ts_config_get(key, val, sizeof(val)) ? -1 : atoll(val);
 }
 
 /*
