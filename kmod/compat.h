@@ -12,7 +12,9 @@
 #include <linux/irq_work.h>
 #include <linux/pid_namespace.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/version.h>
 #include <asm/unistd.h>
 
@@ -108,5 +110,33 @@ static inline bool ts_syscall_is_yield(long nr)
 #endif
 	return nr == __NR_sched_yield;
 }
+
+/*
+ * Whether @p runs a program its owner may not dump or trace (setuid,
+ * setgid, file capabilities).  Dumpability was a bit of mm->flags; Debian's
+ * 7.2 keeps it in task->exec_state (not exported to modules: read here
+ * under the caller's RCU-sched section, a probe's preempt-disabled one).
+ * A task without an mm (a kernel thread) runs no program of its own.
+ */
+#ifdef TS_HAVE_EXEC_STATE	/* set by kmod/Kbuild from the headers */
+#include <linux/sched/exec_state.h>
+
+static inline bool ts_task_not_owner_dumpable(struct task_struct *p)
+{
+	const struct task_exec_state *es;
+
+	if (!p->mm)
+		return false;
+	es = rcu_dereference_sched(p->exec_state);
+	return es && es->dumpable != TASK_DUMPABLE_OWNER;
+}
+#else
+static inline bool ts_task_not_owner_dumpable(struct task_struct *p)
+{
+	struct mm_struct *mm = p->mm;
+
+	return mm && get_dumpable(mm) != SUID_DUMP_USER;
+}
+#endif
 
 #endif /* _TASKSTATE_COMPAT_H */
