@@ -80,6 +80,14 @@ asan: po
 check:
 	scripts/check
 
+# Not part of check: every Debian kernel line (KERNELS="5.10 6.1 6.1-rt
+# 6.12 7.2" by default), fetched, built for and tested in the VM; a table
+# in out/matrix/summary.md.  About 10-20 minutes per kernel under TCG.
+KERNELS ?= 5.10 6.1 6.1-rt 6.12 7.2
+.PHONY: matrix
+matrix: all
+	scripts/matrix $(KERNELS)
+
 # Not part of check: the first run builds a debug kernel (about an hour).
 check-debug:
 	scripts/check-debug
@@ -104,8 +112,9 @@ PREFIX ?= /usr/local
 KREL = $(shell modinfo -F vermagic kmod/taskstate.ko 2>/dev/null | cut -d" " -f1)
 DESTDIR ?=
 
-# The module goes under the kernel's extra/; tools, man page, udev rule
-# under PREFIX and /etc.
+# The module goes under the kernel's extra/ (compressed as the kernel's
+# own modules where its config says so: taskstate.ko.xz on 6.12); tools,
+# man page, udev rule under PREFIX and /etc.
 install: all
 	$(KBUILD) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
@@ -118,7 +127,8 @@ install: all
 	$(MAKE) -C po install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko \
+		$(DESTDIR)/lib/modules/$(KREL)/extra/kmod/taskstate.ko.*
 	depmod -a -b $(or $(DESTDIR),/) $(KREL)
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/bin/taskstate \
 		$(DESTDIR)$(PREFIX)/share/man/man1/taskstate.1 \
@@ -145,6 +155,7 @@ help:
 	@echo "make          build the module, tools and selftests"
 	@echo "make check    checkpatch, sparse, then every selftest in a VM"
 	@echo "make asan     userspace unit tests and recording fuzz under ASan+UBSan+LSan"
+	@echo "make matrix   every selftest on each Debian kernel line (KERNELS=...)"
 	@echo "make check-debug  every selftest on a KASAN/lockdep/kmemleak/UBSAN/fault-injection kernel"
 	@echo "make check-kcsan  every selftest on a KCSAN kernel; a race in the module fails"
 	@echo "make demo     the short tour in a VM: nine transitions, a pipe, the matrix"

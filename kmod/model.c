@@ -259,9 +259,7 @@ static bool ts_sleep_aborted(struct task_struct *prev)
 /* What a reader without privilege may not see of a setuid program. */
 static bool ts_site_private(struct task_struct *prev)
 {
-	struct mm_struct *mm = prev->mm;
-
-	return mm && get_dumpable(mm) != SUID_DUMP_USER;
+	return ts_task_not_owner_dumpable(prev);
 }
 
 static void ts_switch_out(bool preempt, struct task_struct *prev,

@@ -39,10 +39,9 @@ static void ts_probe_wakeup_new(void *data, struct task_struct *p)
 
 TS_CHECK_PROBE(sched_wakeup_new, ts_probe_wakeup_new);
 
-static void ts_probe_switch(void *data, bool preempt, struct task_struct *prev,
-			    struct task_struct *next, unsigned int prev_state)
+static void ts_probe_switch(void *data, TS_SWITCH_PROBE_ARGS)
 {
-	ts_model_switch(preempt, prev, next, prev_state);
+	ts_model_switch(preempt, prev, next, TS_SWITCH_PREV_STATE);
 }
 
 TS_CHECK_PROBE(sched_switch, ts_probe_switch);

@@ -86,7 +86,7 @@ static struct task_struct *ts_task_from(struct seq_file *m, loff_t *pos,
 	loff_t nr = *pos;
 
 	for (; nr > 0 && nr <= PID_MAX_LIMIT; nr++) {
-		pid = find_ge_pid(nr, ns);
+		pid = ts_find_ge_pid(nr, ns);
 		if (!pid)
 			break;
 		nr = pid_nr_ns(pid, ns);

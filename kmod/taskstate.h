@@ -9,6 +9,8 @@
 #include <linux/uidgid.h>
 #include <uapi/linux/taskstate.h>
 
+#include "compat.h"
+
 struct file;
 struct task_struct;
 struct seq_file;

@@ -53,18 +53,22 @@ static const char *const ts_generic_waits[] = {
 	"skb_recv_datagram",
 };
 
+/*
+ * PREEMPT_RT: spinlock_t and rwlock_t sleep on an rtmutex (rtlock_*,
+ * rt_spin_lock, rt_read_lock, rt_write_lock, rwbase_*), as mutexes do.
+ */
 static const char *const ts_generic_prefixes[] = {
 	"schedule_", "io_schedule", "__wait_", "wait_for_completion",
+	"rtlock_", "rt_spin_lock", "rt_read_lock", "rt_write_lock",
+	"rwbase_", "__rwbase_", "rt_mutex_slowlock", "__rt_mutex_slowlock",
 };
 
 static bool ts_is_generic_wait(const char *name)
 {
-	size_t len = strcspn(name, ". ");	/* .constprop.0, [module] */
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(ts_generic_waits); i++)
-		if (strlen(ts_generic_waits[i]) == len &&
-		    !strncmp(name, ts_generic_waits[i], len))
+		if (!strcmp(name, ts_generic_waits[i]))
 			return true;
 	for (i = 0; i < ARRAY_SIZE(ts_generic_prefixes); i++)
 		if (str_has_prefix(name, ts_generic_prefixes[i]))
@@ -117,8 +121,14 @@ static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
 	/* No symbol: kallsyms prints the address, which must not leak. */
 	if (str_has_prefix(sym, "0x"))
 		strscpy(sym, "?", sizeof(sym));
-	/* "name [module]": the name alone, one word in every output. */
-	sym[strcspn(sym, " ")] = '\0';
+	/*
+	 * "name [module]": the name alone, one word in every output.  A C
+	 * name has no '.': from the first one on it is the compiler's
+	 * suffix for a specialised or split copy (.isra.0, .constprop.0,
+	 * .part.0, .cold, .llvm.N), which still names the same function,
+	 * whichever copy a given kernel's compiler chose to call.
+	 */
+	sym[strcspn(sym, " .")] = '\0';
 	generic = ts_is_generic_wait(sym);
 	strscpy(name, sym, len);
 

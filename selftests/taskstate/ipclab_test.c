@@ -172,11 +172,11 @@ FIXTURE_VARIANT(mech) {
 
 FIXTURE_VARIANT_ADD(mech, pipe) {
 	.cmd = "pipe", .sender = "producer", .receiver = "consumer",
-	.sites = { "pipe_read" },
+	.sites = { "pipe_read", "anon_pipe_read" },
 };
 FIXTURE_VARIANT_ADD(mech, fifo) {
 	.cmd = "fifo", .sender = "producer", .receiver = "consumer",
-	.sites = { "pipe_read" },
+	.sites = { "pipe_read", "anon_pipe_read" },
 };
 FIXTURE_VARIANT_ADD(mech, sysv_msg) {
 	.cmd = "sysv-msg", .sender = "producer", .receiver = "consumer",
@@ -191,9 +191,14 @@ FIXTURE_VARIANT_ADD(mech, sysv_shm) {
 	.cmd = "sysv-shm", .sender = "producer", .receiver = "consumer",
 	.sites = { "__do_semtimedop", "do_semtimedop" },
 };
+/*
+ * The futex wait: futex_wait_queue_me before 5.16, futex_do_wait on 7.2;
+ * a pipe read: anon_pipe_read on 7.2.
+ */
 FIXTURE_VARIANT_ADD(mech, posix_shm) {
 	.cmd = "posix-shm", .sender = "producer", .receiver = "consumer",
-	.sites = { "futex_wait_queue" },
+	.sites = { "futex_wait_queue", "futex_wait_queue_me",
+		   "futex_do_wait" },
 };
 FIXTURE_VARIANT_ADD(mech, sysv_sem) {
 	.cmd = "sysv-sem", .sender = "poster", .receiver = "waiter",
@@ -201,11 +206,13 @@ FIXTURE_VARIANT_ADD(mech, sysv_sem) {
 };
 FIXTURE_VARIANT_ADD(mech, posix_sem_named) {
 	.cmd = "posix-sem", .sender = "poster", .receiver = "waiter",
-	.sites = { "futex_wait_queue" },
+	.sites = { "futex_wait_queue", "futex_wait_queue_me",
+		   "futex_do_wait" },
 };
 FIXTURE_VARIANT_ADD(mech, posix_sem_unnamed) {
 	.cmd = "posix-sem", .sender = "poster", .receiver = "waiter",
-	.sites = { "futex_wait_queue" }, .extra = "--unnamed",
+	.sites = { "futex_wait_queue", "futex_wait_queue_me",
+		   "futex_do_wait" }, .extra = "--unnamed",
 };
 FIXTURE_VARIANT_ADD(mech, unix_stream) {
 	.cmd = "unix-stream", .sender = "client", .receiver = "server",

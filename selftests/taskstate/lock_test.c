@@ -95,16 +95,23 @@ static bool flag(const char *obj, const char *key)
 	return strstr(obj, k) != NULL;
 }
 
-/* How often the threads blocked in a futex wait (any futex_wait* site). */
+/*
+ * How often the threads blocked in a futex wait (any futex_wait* site, or
+ * futex_do_wait as 7.2 names it).
+ */
 static long futex_blocks(const char *obj)
 {
 	const char *p = strstr(obj, "\"wait_sites\": {");
 	const char *end = p ? strchr(p, '}') : NULL;
 	long n = 0;
 
-	while (p && (p = strstr(p, "\"futex_wait")) && p < end) {
+	while (p && (p = strstr(p, "\"futex_")) && p < end) {
+		bool wait = !strncmp(p, "\"futex_wait", 11) ||
+			    !strncmp(p, "\"futex_do_wait\"", 15);
+
 		p = strchr(p, ':');
-		n += strtol(p + 1, NULL, 10);
+		if (wait)
+			n += strtol(p + 1, NULL, 10);
 	}
 	return n;
 }

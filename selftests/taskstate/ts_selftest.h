@@ -145,4 +145,13 @@ static inline long long ts_config_number(const char *key)
 	return ts_config_get(key, val, sizeof(val)) ? -1 : atoll(val);
 }
 
+/*
+ * Where a reader of an empty pipe waits: pipe_read, or anon_pipe_read on
+ * kernels (Debian's 7.2) that give anonymous pipes their own read.
+ */
+static inline bool ts_pipe_read_site(const char *site)
+{
+	return !strcmp(site, "pipe_read") || !strcmp(site, "anon_pipe_read");
+}
+
 #endif
