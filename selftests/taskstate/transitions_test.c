@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,19 +173,31 @@ TEST_F(counters, sched_yield_is_counted_as_yield)
 
 	RETURN_IF_SETUP_SKIPPED();
 
-	/* A yield switches only when another task waits for the same CPU. */
+	/*
+	 * A yield switches only when another task waits for the same CPU:
+	 * this one spins there until the yielder is done, and the yielder
+	 * goes on until some of its yields really switched (on a loaded
+	 * host a fixed time can pass with the two never on the CPU together).
+	 */
 	pin_to_cpu0();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		uint64_t end = now_ns() + 50000000ull;
+		uint64_t end = now_ns() + TS_MS(5000) * 1000000ull;
+		struct rusage ru;
+		long start;
 
-		while (now_ns() < end)
-			sched_yield();
+		getrusage(RUSAGE_SELF, &ru);
+		start = ru.ru_nivcsw;
+		do {
+			for (int i = 0; i < 100; i++)
+				sched_yield();
+			getrusage(RUSAGE_SELF, &ru);
+		} while (ru.ru_nivcsw - start < 10 && now_ns() < end);
 		_exit(0);
 	}
-	spin_ms(50);
-	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	while (waitpid(pid, NULL, WNOHANG) == 0)
+		;
 	take_delta(_metadata, self);
 	EXPECT_LE(1, self->delta.cause[TASKSTATE_TR_PREEMPT][TASKSTATE_CAUSE_YIELD]);
 }
