@@ -98,10 +98,20 @@ void ts_transition_states(unsigned int tr, unsigned int *from, unsigned int *to)
 	*to = ts_transition_ends[tr].to;
 }
 
+/*
+ * The uid only tells readers without privilege what they may see of the
+ * other task: with none open, the probes skip the lookup (INVALID_UID,
+ * which such a reader, should one open meanwhile, is never shown).
+ */
+static kuid_t ts_other_uid(struct task_struct *o)
+{
+	return ts_sessions_unprivileged() ? task_uid(o) : INVALID_UID;
+}
+
 static void ts_actor_task(struct ts_actor *a, struct task_struct *o)
 {
 	a->pid = o->pid;
-	a->uid = task_uid(o);
+	a->uid = ts_other_uid(o);
 	memcpy(a->comm, o->comm, TASK_COMM_LEN);
 	a->comm[TASK_COMM_LEN - 1] = '\0';
 }
@@ -146,12 +156,12 @@ static void ts_record_actor(struct ts_record *r, const struct ts_actor *a)
 
 static void ts_record_other(struct ts_record *r, struct task_struct *o)
 {
-	struct ts_actor a;
-
 	if (!o || is_idle_task(o))
 		return;
-	ts_actor_task(&a, o);
-	ts_record_actor(r, &a);
+	r->other_pid = o->pid;
+	r->other_uid = ts_other_uid(o);
+	memcpy(r->other_comm, o->comm, TASK_COMM_LEN);
+	r->other_comm[TASK_COMM_LEN - 1] = '\0';
 }
 
 /* Move @t to @to, filling the step into @r, and emit it for @p. */
@@ -503,7 +513,7 @@ void ts_model_exit_task(struct task_struct *p)
 		rcu_read_lock();
 		parent = rcu_dereference(p->real_parent);
 		t->parent_pid = parent->tgid;
-		t->parent_uid = task_uid(parent);
+		t->parent_uid = ts_other_uid(parent);
 		rcu_read_unlock();
 		if (since)
 			r.prev_state_ns = r.ts_ns - since;

@@ -77,6 +77,13 @@ struct ts_session {
 
 static LIST_HEAD(ts_sessions);
 static DEFINE_MUTEX(ts_sessions_lock);
+/* Open sessions without privilege: only they need the other task's uid. */
+static atomic_t ts_unprivileged_sessions = ATOMIC_INIT(0);
+
+bool ts_sessions_unprivileged(void)
+{
+	return atomic_read(&ts_unprivileged_sessions);
+}
 
 /*
  * Following descendants costs one bit in every task record: bit n of a
@@ -406,6 +413,8 @@ struct ts_session *ts_session_create(const struct file *file)
 	s->wakeup_lazy = IRQ_WORK_INIT_LAZY(ts_session_wakeup_lazy);
 	atomic64_set(&s->untracked, 0);
 
+	if (!s->privileged)
+		atomic_inc(&ts_unprivileged_sessions);
 	mutex_lock(&ts_sessions_lock);
 	list_add_tail_rcu(&s->node, &ts_sessions);
 	mutex_unlock(&ts_sessions_lock);
@@ -420,6 +429,8 @@ void ts_session_destroy(struct ts_session *s)
 	list_del_rcu(&s->node);
 	mutex_unlock(&ts_sessions_lock);
 	ts_follow_bit_unpublish(f->follow_bit);
+	if (!s->privileged)
+		atomic_dec(&ts_unprivileged_sessions);
 	/* No probe still sees the session, then no wakeup is pending. */
 	synchronize_rcu();
 	irq_work_sync(&s->wakeup);

@@ -89,6 +89,7 @@ unsigned long ts_sessions_fork(struct task_struct *parent,
 			       unsigned long parent_follow, bool no_record);
 void ts_sessions_unfollowed(unsigned long follow);
 unsigned long ts_sessions_follow_live(void);
+bool ts_sessions_unprivileged(void);
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
 		      unsigned long follow);
 struct ts_session *ts_session_create(const struct file *file);

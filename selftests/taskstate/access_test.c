@@ -271,6 +271,7 @@ static int watch_foreign_wakers(void *arg)
 	uint64_t deadline = now_ns() + 10000000000ull;
 	struct ts_stream *s = ts_stream_open(NULL, 0);
 	int wakeups = 0, sited = 0, hidden = 0, exited = 0;
+	bool own_parent = false;
 	pid_t reader, secret;
 	char c;
 
@@ -314,6 +315,10 @@ static int watch_foreign_wakers(void *arg)
 			if (ev[i].pid == reader &&
 			    ev[i].transition == TASKSTATE_TR_WAKE)
 				wakeups++;
+			/* Our own parent is ours to see: not blanked too. */
+			if (ev[i].pid == reader &&
+			    ev[i].transition == TASKSTATE_TR_CREATE)
+				own_parent = ev[i].other_pid == getpid();
 			if (ev[i].pid == reader &&
 			    ev[i].transition == TASKSTATE_TR_BLOCK)
 				sited += ev[i].wait_site[0] != '\0';
@@ -335,6 +340,8 @@ static int watch_foreign_wakers(void *arg)
 		return 17;	/* sites are shown at all */
 	if (!hidden)
 		return 18;
+	if (!own_parent)
+		return 19;
 	return 0;
 }
 
