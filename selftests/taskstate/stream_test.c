@@ -37,6 +37,7 @@
 
 FIXTURE(stream) {
 	struct ts_stream *s;
+	struct ts_stream *second;	/* a test's other session, or NULL */
 	pid_t kids[MAX_KIDS];		/* not yet reaped; 0: free slot */
 	struct taskstate_event *ev;	/* what the test has read so far */
 	size_t n, cap;
@@ -60,6 +61,7 @@ FIXTURE_TEARDOWN(stream)
 			waitpid(self->kids[i], NULL, 0);
 		}
 	}
+	ts_stream_close(self->second);
 	ts_stream_close(self->s);
 	free(self->ev);
 }
@@ -498,6 +500,58 @@ TEST_F(stream, a_pipe_reader_blocks_in_pipe_read)
 	EXPECT_STREQ("", w->wait_site);
 	EXPECT_LE(b->ts_ns + 40 * NSEC_PER_MSEC, w->ts_ns);
 	EXPECT_EQ(0, reap(_metadata, self, child));
+}
+
+/*
+ * The probe unwinds a blocking switch once, for the first session that
+ * takes the event and wants its wait site.  A session that wants none,
+ * opened first, must not keep the site from one opened after it.
+ */
+TEST_F(stream, a_session_without_sites_leaves_them_to_the_next)
+{
+	struct taskstate_filter f;
+	int gofd[2], data[2];
+	pid_t child;
+	ssize_t first, second;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(data, O_CLOEXEC));
+	child = kid(_metadata, self);
+	if (child == 0) {
+		char c;
+
+		wait_for_go(gofd[0]);
+		_exit(read(data[0], &c, 1) == 1 ? 0 : 1);
+	}
+	wait_sleeping(_metadata, child);
+	/* self->s was opened first: the probes meet it first. */
+	ASSERT_EQ(0, ts_filter_pids(&f, TASKSTATE_FILTER_PIDS, &child, 1));
+	f.flags |= TASKSTATE_FILTER_NO_WAIT_SITE;
+	ASSERT_EQ(0, ts_stream_set_filter(self->s, &f));
+	ASSERT_EQ(0, ts_stream_start(self->s));
+	self->second = ts_stream_open(NULL, 0);
+	ASSERT_NE(NULL, self->second);
+	filter_pid(_metadata, self->second, TASKSTATE_FILTER_PIDS, child);
+	ASSERT_EQ(0, ts_stream_start(self->second));
+	go(_metadata, gofd[1]);
+
+	first = expect_event(_metadata, self, 0,
+			     M(child, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
+			       TASKSTATE_CAUSE_SLEEP), "block, first session");
+	second = read_until(_metadata, self, self->second, self->n,
+			    M(child, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
+			      TASKSTATE_CAUSE_SLEEP), WAIT_MS);
+	ASSERT_LE(0, second) dump(_metadata, self, first);
+	ASSERT_EQ(1, write(data[1], "d", 1));
+	EXPECT_EQ(0, reap(_metadata, self, child));
+
+	/* The same block, seen by both. */
+	EXPECT_EQ(self->ev[first].ts_ns, self->ev[second].ts_ns);
+	EXPECT_STREQ("", self->ev[first].wait_site);
+	EXPECT_TRUE(ts_pipe_read_site(self->ev[second].wait_site))
+		TH_LOG("second session's site: '%s'", self->ev[second].wait_site);
 }
 
 /*
