@@ -67,11 +67,19 @@ static struct miscdevice ts_miscdev = {
 
 int ts_device_init(void)
 {
+	int ret = ts_sessions_init();
+
+	if (ret)
+		return ret;
 	ts_miscdev.mode = ts_dev_mode();
-	return misc_register(&ts_miscdev);
+	ret = misc_register(&ts_miscdev);
+	if (ret)
+		ts_sessions_exit();
+	return ret;
 }
 
 void ts_device_exit(void)
 {
 	misc_deregister(&ts_miscdev);
+	ts_sessions_exit();
 }

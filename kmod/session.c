@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "buffer.h"
 #include "tasks.h"
@@ -55,6 +56,7 @@ struct ts_filter {
 	u32 nr_ids;
 	pid_t ids[TASKSTATE_FILTER_MAX_IDS];
 	char comm[TASK_COMM_LEN];
+	struct rcu_head rcu;
 };
 
 struct ts_session {
@@ -73,10 +75,18 @@ struct ts_session {
 	struct irq_work wakeup_lazy;	/* at the next tick */
 	u64 delivered;
 	atomic64_t untracked;
+	struct rcu_work free_work;	/* after the last probe's grace period */
 };
 
 static LIST_HEAD(ts_sessions);
 static DEFINE_MUTEX(ts_sessions_lock);
+/*
+ * Closed sessions are freed here once no probe can see them, so that
+ * close() does not wait for a grace period (long on PREEMPT_RT).  Until
+ * then their buffers and follow bits still count against the limits.
+ */
+static struct workqueue_struct *ts_free_wq;
+static atomic_t ts_sessions_freeing = ATOMIC_INIT(0);
 /* Open sessions without privilege: only they need the other task's uid. */
 static atomic_t ts_unprivileged_sessions = ATOMIC_INIT(0);
 
@@ -341,6 +351,19 @@ unsigned long ts_buffer_memory_used(void)
 }
 
 /*
+ * A limit was hit while closed sessions still hold memory or follow bits:
+ * wait until they are freed, and say whether it is worth trying again.
+ */
+static bool ts_sessions_wait_freed(void)
+{
+	if (!atomic_read(&ts_sessions_freeing))
+		return false;
+	rcu_barrier();
+	flush_workqueue(ts_free_wq);
+	return true;
+}
+
+/*
  * A ring of @records per CPU, if all sessions' buffers stay within
  * buffer_memory_mb with it; its memory is charged to the caller's cgroup.
  * Readers without privilege fill at most half of it, so that they cannot
@@ -352,13 +375,17 @@ static struct ts_ring *ts_session_ring_alloc(u32 records, bool privileged,
 	long limit = (long)ts_buffer_memory_mb() << (privileged ? 20 : 19);
 	size_t need = ts_ring_bytes(records);
 	struct ts_ring *ring;
+	bool waited;
 
 	/* need saturates at SIZE_MAX: never add what cannot fit anyway. */
 	if (need > limit)
 		return ERR_PTR(-ENOMEM);
-	if (atomic_long_add_return(need, &ts_buffer_bytes) > limit) {
+	for (waited = false; ; waited = true) {
+		if (atomic_long_add_return(need, &ts_buffer_bytes) <= limit)
+			break;
 		atomic_long_sub(need, &ts_buffer_bytes);
-		return ERR_PTR(-ENOMEM);
+		if (waited || !ts_sessions_wait_freed())
+			return ERR_PTR(-ENOMEM);
 	}
 	ring = ts_ring_alloc(records);
 	if (!ring) {
@@ -421,6 +448,22 @@ struct ts_session *ts_session_create(const struct file *file)
 	return s;
 }
 
+static void ts_session_free(struct work_struct *work)
+{
+	struct ts_session *s = container_of(to_rcu_work(work),
+					    struct ts_session, free_work);
+	struct ts_filter *f = rcu_dereference_protected(s->filter, true);
+
+	/* No probe sees the session any more, so no new wakeup is queued. */
+	irq_work_sync(&s->wakeup);
+	irq_work_sync(&s->wakeup_lazy);
+	ts_follow_bit_put(f->follow_bit);
+	ts_session_ring_free(s->ring, s->ring_bytes);
+	kfree(f);
+	kfree(s);
+	atomic_dec(&ts_sessions_freeing);
+}
+
 void ts_session_destroy(struct ts_session *s)
 {
 	struct ts_filter *f = rcu_dereference_protected(s->filter, true);
@@ -431,14 +474,22 @@ void ts_session_destroy(struct ts_session *s)
 	ts_follow_bit_unpublish(f->follow_bit);
 	if (!s->privileged)
 		atomic_dec(&ts_unprivileged_sessions);
-	/* No probe still sees the session, then no wakeup is pending. */
-	synchronize_rcu();
-	irq_work_sync(&s->wakeup);
-	irq_work_sync(&s->wakeup_lazy);
-	ts_follow_bit_put(f->follow_bit);
-	ts_session_ring_free(s->ring, s->ring_bytes);
-	kfree(f);
-	kfree(s);
+	atomic_inc(&ts_sessions_freeing);
+	INIT_RCU_WORK(&s->free_work, ts_session_free);
+	queue_rcu_work(ts_free_wq, &s->free_work);
+}
+
+int ts_sessions_init(void)
+{
+	ts_free_wq = alloc_workqueue("taskstate_free", 0, 0);
+	return ts_free_wq ? 0 : -ENOMEM;
+}
+
+/* After the device is gone: every session is closed, maybe not yet freed. */
+void ts_sessions_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(ts_free_wq);
 }
 
 /* Under s->lock: SET_BUFFER must see it, or be over before it. */
@@ -494,6 +545,10 @@ static void ts_session_replace_filter(struct ts_session *s, struct ts_filter *f)
 	struct ts_filter *old;
 
 	old = rcu_replace_pointer(s->filter, f, lockdep_is_held(&s->lock));
+	if (old->follow_bit < 0) {
+		kfree_rcu(old, rcu);
+		return;
+	}
 	ts_follow_bit_unpublish(old->follow_bit);
 	/* Until no probe uses the old filter, its bit cannot be cleared. */
 	synchronize_rcu();
@@ -522,6 +577,8 @@ static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 		return 0;
 	}
 	f->follow_bit = ts_follow_bit_get(s);
+	if (f->follow_bit < 0 && ts_sessions_wait_freed())
+		f->follow_bit = ts_follow_bit_get(s);
 	if (f->follow_bit >= 0) {
 		ts_session_replace_filter(s, f);
 		return 0;

@@ -94,6 +94,8 @@ void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
 		      unsigned long follow);
 struct ts_session *ts_session_create(const struct file *file);
 void ts_session_destroy(struct ts_session *s);
+int ts_sessions_init(void);
+void ts_sessions_exit(void);
 long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
 		      void __user *arg);
 ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,

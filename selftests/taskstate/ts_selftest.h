@@ -146,6 +146,22 @@ static inline long long ts_config_number(const char *key)
 }
 
 /*
+ * buffer_memory_used once it is back to @want: a closed session's buffer is
+ * given back after an RCU grace period, not in close().  Polls for up to
+ * TS_MS(@ms); returns the last value read.
+ */
+static inline long long ts_buffer_memory_settled(long long want, long ms)
+{
+	long long used = ts_config_number("buffer_memory_used");
+
+	for (long waited = 0; used != want && waited < TS_MS(ms); waited += 10) {
+		usleep(10000);
+		used = ts_config_number("buffer_memory_used");
+	}
+	return used;
+}
+
+/*
  * Where a reader of an empty pipe waits: pipe_read, or anon_pipe_read on
  * kernels (Debian's 7.2) that give anonymous pipes their own read.
  */
