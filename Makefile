@@ -90,12 +90,12 @@ matrix: all
 
 # Not part of check: the first run builds a debug kernel (about an hour).
 check-debug:
-	scripts/check-debug
+	TESTS="$(TESTS)" scripts/check-debug
 
 # Not part of check either: a KCSAN kernel, built once like the debug one.
 .PHONY: check-kcsan
 check-kcsan:
-	scripts/check-debug --kcsan
+	TESTS="$(TESTS)" scripts/check-debug --kcsan
 
 # The tour's short version (the runs marked 'demo' in docs/tour.md.in):
 # the nine transitions, one IPC story, the transition matrix.
