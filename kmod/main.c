@@ -23,17 +23,21 @@ static int __init taskstate_init(void)
 	ret = ts_procfs_init();
 	if (ret)
 		goto err_model;
-	ret = ts_device_init();
-	if (ret)
-		goto err_procfs;
-	/* Last: from here on probes run and feed everything above. */
+	/* From here on probes run and feed everything above. */
 	ret = ts_probes_attach();
 	if (ret)
-		goto err_device;
+		goto err_procfs;
+	/*
+	 * Last: a file opened on the device keeps no reference that a failed
+	 * init would honour, so nothing may fail once it can be opened.
+	 */
+	ret = ts_device_init();
+	if (ret)
+		goto err_probes;
 	return 0;
 
-err_device:
-	ts_device_exit();
+err_probes:
+	ts_probes_detach();
 err_procfs:
 	ts_procfs_exit();
 err_model:
@@ -45,9 +49,10 @@ err_wait_site:
 
 static void __exit taskstate_exit(void)
 {
-	/* First: nothing below may be freed while a probe can still run. */
-	ts_probes_detach();
+	/* No file is open: every session is closed, some not yet freed. */
 	ts_device_exit();
+	/* Then nothing below may be freed while a probe can still run. */
+	ts_probes_detach();
 	ts_procfs_exit();
 	ts_model_exit();
 	ts_wait_site_exit();
