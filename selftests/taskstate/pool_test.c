@@ -210,9 +210,13 @@ static void follow(const struct lab_run *r, struct life *l, const pid_t *sub,
 		case TASKSTATE_TR_BLOCK:
 			l->blocks++;
 			/*
-			 * Back to idle: the wakeup before was a task's.  The
-			 * last one, the shutdown's, is followed by the exit.
+			 * Back to idle, asleep for work: the wakeup before was
+			 * a task's.  The last one, the shutdown's, is followed
+			 * by the exit.  Not a D wait on a lock (on PREEMPT_RT
+			 * spinlocks sleep, and the exit path takes some).
 			 */
+			if (ev->cause != TASKSTATE_CAUSE_SLEEP)
+				break;
 			if (pending_wake)
 				l->last_task_wake = pending_wake;
 			pending_wake = 0;
@@ -225,7 +229,9 @@ static void follow(const struct lab_run *r, struct life *l, const pid_t *sub,
 				l->idle_blocks++;
 			if (listed(sub, nr_sub, ev->other_pid))
 				l->wakes_by_submitter++;
-			if (ev->cause == TASKSTATE_CAUSE_WAKEUP)
+			if (ev->cause == TASKSTATE_CAUSE_WAKEUP && prev &&
+			    prev->transition == TASKSTATE_TR_BLOCK &&
+			    prev->cause == TASKSTATE_CAUSE_SLEEP)
 				pending_wake = ev->ts_ns;
 			break;
 		case TASKSTATE_TR_EXIT:
