@@ -269,13 +269,20 @@ static bool site_ok(const FIXTURE_VARIANT(mech) *v, const char *site)
  */
 TEST_F(mech, receiver_blocks_in_its_wait_site_and_the_sender_wakes_it)
 {
+	char interval[16];
+	/*
+	 * The sender's pause lets the receiver get to its wait first: at
+	 * the default 10 ms a KCSAN kernel under load sent all three before
+	 * the receiver, busy starting, ever blocked.
+	 */
 	char *argv[] = { "ipclab", (char *)variant->cmd, "-n", "3", "--json",
-			 (char *)variant->extra, NULL };
+			 "--interval", interval, (char *)variant->extra, NULL };
 	pid_t sender, receiver;
 	int woken = 0;
 	struct run r;
 
 	RETURN_IF_SETUP_SKIPPED();
+	snprintf(interval, sizeof(interval), "%d", TS_MS(20));
 	run_ipclab(_metadata, argv, &r);
 	ASSERT_TRUE(WIFEXITED(r.t.status) && WEXITSTATUS(r.t.status) == 0)
 		dump(_metadata, &r);
