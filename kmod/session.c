@@ -481,7 +481,7 @@ void ts_session_destroy(struct ts_session *s)
 
 int ts_sessions_init(void)
 {
-	ts_free_wq = alloc_workqueue("taskstate_free", 0, 0);
+	ts_free_wq = alloc_workqueue("taskstate_free", WQ_UNBOUND, 0);
 	return ts_free_wq ? 0 : -ENOMEM;
 }
 
