@@ -75,7 +75,8 @@ struct ts_session {
 	atomic64_t untracked;
 };
 
-static LIST_HEAD(ts_sessions);
+/* Read by ts_sessions_open() (taskstate.h) in every probe. */
+LIST_HEAD(ts_sessions);
 static DEFINE_MUTEX(ts_sessions_lock);
 /* Open sessions without privilege: only they need the other task's uid. */
 static atomic_t ts_unprivileged_sessions = ATOMIC_INIT(0);
