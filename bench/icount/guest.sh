@@ -126,7 +126,7 @@ note() {
 
 # run_config CONFIG ROUND: one pingpong window under CONFIG.
 run_config() {
-	local c=$1 r=$2 pid e i pids=() probes
+	local c=$1 r=$2 pid e i pids=() probes args
 	case $c in
 	none)
 		unload
@@ -136,16 +136,18 @@ run_config() {
 		load
 		measure mod "$r" - "${PP[@]}"
 		;;
-	reader)
+	reader | reader-nosite)
 		load
 		rm -f "$TMP/ready"
-		note reader "ts_drain --stats FILE --ready FILE &  (one session, every task, records to /dev/null)"
-		$TS_DRAIN --stats "$TMP/stats" --ready "$TMP/ready" &
+		args=()
+		[[ $c == reader-nosite ]] && args=(--no-wait-site)
+		note "$c" "ts_drain ${args[*]} --stats FILE --ready FILE &  (one session, every task, records to /dev/null)"
+		$TS_DRAIN "${args[@]}" --stats "$TMP/stats" --ready "$TMP/ready" &
 		pid=$!
 		wait_file "$TMP/ready"
-		measure reader "$r" - "${PP[@]}"
+		measure "$c" "$r" - "${PP[@]}"
 		stop_bg "$pid"
-		echo "reader,$r,$(cat "$TMP/stats")" >>"$OUT/reader-stats.txt"
+		echo "$c,$r,$(cat "$TMP/stats")" >>"$OUT/reader-stats.txt"
 		;;
 	follow1 | sessions)
 		load
@@ -249,10 +251,10 @@ load
 cat /proc/kallsyms >"$OUT/kallsyms.txt"
 cat /proc/modules >"$OUT/modules.txt"
 
-CONFIGS=(none mod reader ftrace perf bpftrace follow1 sessions)
+CONFIGS=(none mod reader reader-nosite ftrace perf bpftrace follow1 sessions)
 command -v bpftrace >/dev/null || {
 	echo "icount: bpftrace not installed in the guest root: skipped" >&2
-	CONFIGS=(none mod reader ftrace perf follow1 sessions)
+	CONFIGS=(none mod reader reader-nosite ftrace perf follow1 sessions)
 }
 for ((r = 1; r <= ROUNDS; r++)); do
 	# Instruction counts do not drift; the order still rotates.

@@ -22,14 +22,15 @@ import sys
 NAMES = {
     "none": "no tracer (module unloaded)",
     "mod": "module loaded, no reader",
-    "reader": "module + one reader draining everything (ts_drain)",
+    "reader": "module + one reader draining everything (ts_drain, wait sites: the default)",
+    "reader-nosite": "module + one reader draining everything, --no-wait-site (no stack unwind)",
     "ftrace": "ftrace, same events, trace_pipe drained",
     "perf": "perf record -a -e 'sched:*'",
     "bpftrace": "bpftrace, same tracepoints, one line per event",
     "follow1": "module + one session following another (sleeping) process",
     "sessions": "module + 32 sessions whose filters all reject",
 }
-ORDER = ["none", "mod", "reader", "ftrace", "perf", "bpftrace", "follow1", "sessions"]
+ORDER = ["none", "mod", "reader", "reader-nosite", "ftrace", "perf", "bpftrace", "follow1", "sessions"]
 
 
 def med(v):
@@ -173,6 +174,8 @@ def main():
 
     row("module, no reader: instructions per event (<= 100)", lambda b: pe(b, "mod"), lambda v: v <= 100)
     row("reader / ftrace (<= 0.5)", lambda b: ratio(pe(b, "reader"), pe(b, "ftrace")), lambda v: v <= 0.5)
+    row("reader --no-wait-site / ftrace (ftrace records no stack; not the target)",
+        lambda b: ratio(pe(b, "reader-nosite"), pe(b, "ftrace")), lambda v: v <= 0.5)
     row("reader / perf record (report)", lambda b: ratio(pe(b, "reader"), pe(b, "perf")), lambda v: True)
     row("reader / bpftrace (report)", lambda b: ratio(pe(b, "reader"), pe(b, "bpftrace")), lambda v: True)
     row("one session following another process - no reader (<= 20)",
