@@ -174,7 +174,7 @@ run_config() {
 		echo 1 >"$T/tracing_on"
 		cat "$T/trace_pipe" >/dev/null &
 		pid=$!
-		note ftrace "echo 1 > events/{$(echo $EVENTS | tr ' ' ',')}/enable; cat trace_pipe >/dev/null &; wait for per_cpu/*/stats entries == 0, then 0.5 s"
+		note ftrace "echo 1 > events/{$(tr -s ' \n' ',,' <<<"$EVENTS")}/enable; cat trace_pipe >/dev/null &; wait for per_cpu/*/stats entries == 0, then 0.5 s"
 		# The reader first drains the backlog: the workload pays only
 		# for its own events.
 		for ((i = 0; i < 100; i++)); do
