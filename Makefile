@@ -42,8 +42,10 @@ po:
 
 bench-build: userspace
 	$(MAKE) -C bench
+	$(MAKE) -C bench/icount
 
-# One VM boot runs every benchmark; tables and plots in bench/results.
+# Instruction counts first (bench/icount/run: two boots under -icount),
+# then the wall-clock view (one boot); tables and plots in bench/results.
 bench: module userspace bench-build
 	bench/run
 
@@ -147,6 +149,7 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C po clean
 	$(MAKE) -C bench clean
+	$(MAKE) -C bench/icount clean
 	-$(MAKE) -C selftests/taskstate clean \
 		KSFT_DIR=$(shell scripts/kernel-src 2>/dev/null)/tools/testing/selftests
 	rm -rf out

@@ -13,6 +13,7 @@
 
 #include <linux/cred.h>
 #include <linux/errno.h>
+#include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -164,6 +165,27 @@ static void ts_record_other(struct ts_record *r, struct task_struct *o)
 	r->other_comm[TASK_COMM_LEN - 1] = '\0';
 }
 
+/*
+ * How long @t has been in its state at @now, into *@ns, if known.  With no
+ * session open the probes take no timestamp, only jiffies: the first record
+ * after a session opens says it to a tick.
+ */
+static bool ts_time_in_state(const struct ts_task *t, u64 now, u64 *ns)
+{
+	u64 since = READ_ONCE(t->since_ns);
+	unsigned long j;
+
+	if (since) {
+		*ns = now - since;
+		return true;
+	}
+	j = READ_ONCE(t->since_jiffies);
+	if (!j)
+		return false;
+	*ns = jiffies_to_nsecs(jiffies - j);
+	return true;
+}
+
 /* Move @t to @to, filling the step into @r, and emit it for @p. */
 static void ts_step(struct task_struct *p, struct ts_task *t,
 		    struct ts_record *r, unsigned int from, unsigned int to,
@@ -176,16 +198,34 @@ static void ts_step(struct task_struct *p, struct ts_task *t,
 	r->cause = cause;
 	r->transition = ts_transition_by[from][to];
 	if (t) {
-		u64 since = READ_ONCE(t->since_ns);
+		u64 in_state;
 
-		if (since && READ_ONCE(t->state) == from)
-			r->prev_state_ns = r->ts_ns - since;
+		if (READ_ONCE(t->state) == from &&
+		    ts_time_in_state(t, r->ts_ns, &in_state))
+			r->prev_state_ns = in_state;
 		WRITE_ONCE(t->state, to);
 		WRITE_ONCE(t->since_ns, r->ts_ns);
 		follow = READ_ONCE(t->follow);
 	}
 	ts_count_event(r->transition, r->cause);
 	ts_sessions_emit(r, p, follow);
+}
+
+/*
+ * The step when no session is open: what /proc/taskstate shows without a
+ * reader (the task table's state and the counters) and, to a tick, when
+ * it entered the state, for the first record a session opened later gets.
+ * No record, no clock read: a timestamp costs more than all the rest.
+ */
+static void ts_step_quiet(struct ts_task *t, unsigned int from,
+			  unsigned int to, unsigned int cause)
+{
+	if (t) {
+		WRITE_ONCE(t->state, to);
+		WRITE_ONCE(t->since_ns, 0);
+		WRITE_ONCE(t->since_jiffies, jiffies);
+	}
+	ts_count_event(ts_transition_by[from][to], cause);
 }
 
 void ts_model_fork(struct task_struct *parent, struct task_struct *child)
@@ -272,74 +312,148 @@ static bool ts_site_private(struct task_struct *prev)
 	return ts_task_not_owner_dumpable(prev);
 }
 
+/* Where @prev blocked, into its record, for /proc/taskstate/tasks. */
+static void ts_task_set_site(struct ts_task *t, const unsigned long *ips,
+			     unsigned int n, bool site_private)
+{
+	raw_write_seqcount_begin(&t->wait_seq);
+	memcpy(t->wait_ips, ips, n * sizeof(*ips));
+	WRITE_ONCE(t->nr_wait_ips, n);
+	WRITE_ONCE(t->site_private, site_private);
+	raw_write_seqcount_end(&t->wait_seq);
+}
+
+/* The wait site with no session open: wait_sites=1, or an old one to drop. */
+static noinline void ts_block_quiet_site(struct task_struct *prev,
+					 struct ts_task *t)
+{
+	unsigned long ips[TS_WAIT_FRAMES];
+	unsigned int n = 0;
+
+	if (READ_ONCE(wait_sites))
+		n = ts_wait_site_capture(ips, TS_WAIT_FRAMES);
+	if (n || READ_ONCE(t->nr_wait_ips))
+		ts_task_set_site(t, ips, n, ts_site_private(prev));
+}
+
+/* A blocking switch with no session open: no record, not even on the stack. */
+static void ts_block_quiet(struct task_struct *prev, struct ts_task *t,
+			   unsigned int cause)
+{
+	ts_step_quiet(t, TASKSTATE_RUNNING, TASKSTATE_BLOCKED, cause);
+	if (t && (READ_ONCE(wait_sites) || READ_ONCE(t->nr_wait_ips)))
+		ts_block_quiet_site(prev, t);
+}
+
+static noinline void ts_block_record(struct task_struct *prev,
+				     struct ts_task *t, char letter,
+				     unsigned int cause, u64 now)
+{
+	struct ts_record r;
+
+	ts_record_init(&r, prev, now);
+	r.linux_state = letter;
+	r.site_private = ts_site_private(prev);
+	if (READ_ONCE(wait_sites))
+		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
+	/* Sessions that want the site unwind while emitting, if not yet. */
+	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED, cause);
+	if (t && (r.nr_wait_ips || READ_ONCE(t->nr_wait_ips)))
+		ts_task_set_site(t, r.wait_ips, r.nr_wait_ips, r.site_private);
+}
+
+/* Running to ready, with @next as the other task when preempted. */
+static noinline void ts_ready_record(struct task_struct *prev,
+				     struct ts_task *t,
+				     struct task_struct *next,
+				     unsigned int cause, u64 now)
+{
+	struct ts_record r;
+
+	ts_record_init(&r, prev, now);
+	if (next)
+		ts_record_other(&r, next);
+	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY, cause);
+}
+
 static void ts_switch_out(bool preempt, struct task_struct *prev,
 			  struct task_struct *next, unsigned int prev_state,
-			  u64 now)
+			  u64 now, bool quiet)
 {
 	struct ts_task *t = ts_task_of(prev);
-	struct ts_record r;
+	unsigned int cause;
+	char letter;
 
 	/* The last switches of an exiting task are not classic steps. */
 	if ((t && READ_ONCE(t->state) == TASKSTATE_EXIT) ||
 	    (prev_state & TASK_DEAD))
 		return;
 
-	ts_record_init(&r, prev, now);
 	/*
 	 * Preempted in the middle of going to sleep, a task keeps its new
 	 * state in prev_state but stays on the runqueue: it is ready, as the
 	 * kernel's own "R+" and its involuntary switch count say.
 	 */
 	if (prev_state == TASK_RUNNING || preempt) {
-		ts_record_other(&r, next);
-		ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY,
-			!preempt && ts_is_yield(prev) ? TASKSTATE_CAUSE_YIELD :
-							TASKSTATE_CAUSE_PREEMPTED);
+		cause = !preempt && ts_is_yield(prev) ? TASKSTATE_CAUSE_YIELD :
+							TASKSTATE_CAUSE_PREEMPTED;
+		if (quiet)
+			ts_step_quiet(t, TASKSTATE_RUNNING, TASKSTATE_READY,
+				      cause);
+		else
+			ts_ready_record(prev, t, next, cause, now);
 		return;
 	}
 	if (ts_sleep_aborted(prev)) {
-		ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY,
-			TASKSTATE_CAUSE_SIGNAL);
+		if (quiet)
+			ts_step_quiet(t, TASKSTATE_RUNNING, TASKSTATE_READY,
+				      TASKSTATE_CAUSE_SIGNAL);
+		else
+			ts_ready_record(prev, t, NULL, TASKSTATE_CAUSE_SIGNAL,
+					now);
 		return;
 	}
-	r.linux_state = task_index_to_char(__task_state_index(prev_state, 0));
-	r.site_private = ts_site_private(prev);
-	if (READ_ONCE(wait_sites))
-		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
-	/* Sessions that want the site unwind while emitting, if not yet. */
-	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
-		ts_block_cause(r.linux_state, prev));
-	if (t && (r.nr_wait_ips || READ_ONCE(t->nr_wait_ips))) {
-		raw_write_seqcount_begin(&t->wait_seq);
-		memcpy(t->wait_ips, r.wait_ips,
-		       r.nr_wait_ips * sizeof(*r.wait_ips));
-		WRITE_ONCE(t->nr_wait_ips, r.nr_wait_ips);
-		WRITE_ONCE(t->site_private, r.site_private);
-		raw_write_seqcount_end(&t->wait_seq);
-	}
+	letter = task_index_to_char(__task_state_index(prev_state, 0));
+	cause = ts_block_cause(letter, prev);
+	if (quiet)
+		ts_block_quiet(prev, t, cause);
+	else
+		ts_block_record(prev, t, letter, cause, now);
 }
 
-static void ts_switch_in(struct task_struct *next, u64 now)
+static noinline void ts_switch_in_record(struct task_struct *next,
+					 struct ts_task *t, u64 now)
 {
-	struct ts_task *t = ts_task_of(next);
 	struct ts_record r;
 
-	if (t && READ_ONCE(t->state) == TASKSTATE_EXIT)
-		return;
 	ts_record_init(&r, next, now);
 	ts_step(next, t, &r, TASKSTATE_READY, TASKSTATE_RUNNING,
 		TASKSTATE_CAUSE_DISPATCH);
 }
 
+static void ts_switch_in(struct task_struct *next, u64 now, bool quiet)
+{
+	struct ts_task *t = ts_task_of(next);
+
+	if (t && READ_ONCE(t->state) == TASKSTATE_EXIT)
+		return;
+	if (quiet)
+		ts_step_quiet(t, TASKSTATE_READY, TASKSTATE_RUNNING,
+			      TASKSTATE_CAUSE_DISPATCH);
+	else
+		ts_switch_in_record(next, t, now);
+}
+
 void ts_model_switch(bool preempt, struct task_struct *prev,
 		     struct task_struct *next, unsigned int prev_state)
 {
-	u64 now = ktime_get_mono_fast_ns();
+	bool quiet = !ts_sessions_open();
+	u64 now = quiet ? 0 : ktime_get_mono_fast_ns();
 
 	if (!is_idle_task(prev))
-		ts_switch_out(preempt, prev, next, prev_state, now);
+		ts_switch_out(preempt, prev, next, prev_state, now, quiet);
 	if (!is_idle_task(next))
-		ts_switch_in(next, now);
+		ts_switch_in(next, now, quiet);
 }
 
 /*
@@ -355,7 +469,17 @@ void ts_model_waking(struct task_struct *p)
 	if (!t)
 		return;
 	WRITE_ONCE(t->dequeued, !READ_ONCE(p->on_rq));
-	ts_actor_current(&t->waker);
+	/*
+	 * Only a record names the waker: with no session open, none (a
+	 * session opening before the wakeup sees no waker, not a stale one).
+	 */
+	if (ts_sessions_open()) {
+		ts_actor_current(&t->waker);
+	} else {
+		t->waker.pid = 0;
+		t->waker.uid = INVALID_UID;
+		t->waker.comm[0] = '\0';
+	}
 	/* The signal code sets TIF_SIGPENDING before it wakes the task. */
 	WRITE_ONCE(t->wake_cause, task_sigpending(p) ? TASKSTATE_CAUSE_SIGNAL :
 						       TASKSTATE_CAUSE_WAKEUP);
@@ -368,20 +492,31 @@ void ts_model_waking(struct task_struct *p)
 	state = READ_ONCE(t->state);
 	if (__fatal_signal_pending(p) && !READ_ONCE(t->killed) &&
 	    state == TASKSTATE_BLOCKED && !READ_ONCE(t->fatal_wake)) {
-		u64 since = READ_ONCE(t->since_ns);
+		u64 in_state = 0;
 
+		ts_time_in_state(t, ktime_get_mono_fast_ns(), &in_state);
 		WRITE_ONCE(t->killed_from, state);
-		WRITE_ONCE(t->killed_from_ns,
-			   since ? ktime_get_mono_fast_ns() - since : 0);
+		WRITE_ONCE(t->killed_from_ns, in_state);
 		WRITE_ONCE(t->fatal_wake, true);
 	}
+}
+
+static noinline void ts_wakeup_record(struct task_struct *p,
+				      struct ts_task *t, unsigned int cause,
+				      u64 now)
+{
+	struct ts_record r;
+
+	ts_record_init(&r, p, now);
+	ts_record_actor(&r, &t->waker);
+	ts_step(p, t, &r, TASKSTATE_BLOCKED, TASKSTATE_READY, cause);
 }
 
 void ts_model_wakeup(struct task_struct *p)
 {
 	struct ts_task *t = ts_task_of(p);
-	struct ts_record r;
 	unsigned int state = t ? READ_ONCE(t->state) : TASKSTATE_NONE;
+	unsigned int cause;
 
 	/*
 	 * A task that set its state but was woken before it switched out never
@@ -392,10 +527,11 @@ void ts_model_wakeup(struct task_struct *p)
 		ts_count_wakeup_not_blocked();
 		return;
 	}
-	ts_record_init(&r, p, ktime_get_mono_fast_ns());
-	ts_record_actor(&r, &t->waker);
-	ts_step(p, t, &r, TASKSTATE_BLOCKED, TASKSTATE_READY,
-		READ_ONCE(t->wake_cause) ?: TASKSTATE_CAUSE_WAKEUP);
+	cause = READ_ONCE(t->wake_cause) ?: TASKSTATE_CAUSE_WAKEUP;
+	if (ts_sessions_open())
+		ts_wakeup_record(p, t, cause, ktime_get_mono_fast_ns());
+	else
+		ts_step_quiet(t, TASKSTATE_BLOCKED, TASKSTATE_READY, cause);
 }
 
 void ts_model_exec(struct task_struct *p, pid_t old_pid)
@@ -427,11 +563,11 @@ static void ts_mark_killed(struct task_struct *p, const struct ts_actor *sender)
 		return;
 	if (!READ_ONCE(t->fatal_wake)) {
 		unsigned int state = READ_ONCE(t->state);
-		u64 since = READ_ONCE(t->since_ns);
+		u64 in_state = 0;
 
+		ts_time_in_state(t, ktime_get_mono_fast_ns(), &in_state);
 		WRITE_ONCE(t->killed_from, state);
-		WRITE_ONCE(t->killed_from_ns,
-			   since ? ktime_get_mono_fast_ns() - since : 0);
+		WRITE_ONCE(t->killed_from_ns, in_state);
 	}
 	t->killer = *sender;
 	/* Pairs with the acquire in ts_model_exit_task(). */
@@ -508,15 +644,13 @@ void ts_model_exit_task(struct task_struct *p)
 
 	if (t) {
 		struct task_struct *parent;
-		u64 since = READ_ONCE(t->since_ns);
 
 		rcu_read_lock();
 		parent = rcu_dereference(p->real_parent);
 		t->parent_pid = parent->tgid;
 		t->parent_uid = ts_other_uid(parent);
 		rcu_read_unlock();
-		if (since)
-			r.prev_state_ns = r.ts_ns - since;
+		ts_time_in_state(t, r.ts_ns, &r.prev_state_ns);
 		/* Attributed to the state it was killed in: time spent there. */
 		if (cause == TASKSTATE_CAUSE_KILLED &&
 		    /* Pairs with ts_mark_killed(): the killer is complete. */
@@ -532,6 +666,7 @@ void ts_model_exit_task(struct task_struct *p)
 		}
 		WRITE_ONCE(t->state, from);
 		WRITE_ONCE(t->since_ns, 0);
+		WRITE_ONCE(t->since_jiffies, 0);
 	}
 	ts_step(p, t, &r, from, TASKSTATE_EXIT, cause);
 }
@@ -548,14 +683,11 @@ void ts_model_free(struct task_struct *p)
 	r.cause = TASKSTATE_CAUSE_REAPED;
 	r.linux_state = 'X';
 	if (t) {
-		u64 since = READ_ONCE(t->since_ns);
-
 		if (thread_group_leader(p)) {
 			r.other_pid = t->parent_pid;
 			r.other_uid = t->parent_uid;
 		}
-		if (since)
-			r.prev_state_ns = r.ts_ns - since;
+		ts_time_in_state(t, r.ts_ns, &r.prev_state_ns);
 		follow = READ_ONCE(t->follow);
 		ts_task_release(p);
 	}

@@ -78,7 +78,8 @@ struct ts_session {
 	struct rcu_work free_work;	/* after the last probe's grace period */
 };
 
-static LIST_HEAD(ts_sessions);
+/* Read by ts_sessions_open() (taskstate.h) in every probe. */
+LIST_HEAD(ts_sessions);
 static DEFINE_MUTEX(ts_sessions_lock);
 /*
  * Closed sessions are freed here once no probe can see them, so that

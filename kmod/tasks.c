@@ -23,8 +23,9 @@ module_param(task_slots, uint, 0444);
 MODULE_PARM_DESC(task_slots,
 		 "Per-task records kept (rounded up to a power of two, 1024..4194304); a task whose slot is taken by another loses its durations, counted as evictions");
 
-static struct ts_task *ts_tasks;
-static unsigned int ts_task_mask;
+/* tasks.h's inline lookups read these; set at init only. */
+struct ts_task *ts_tasks;
+unsigned int ts_task_mask;
 
 unsigned int ts_task_slots(void)
 {
@@ -46,6 +47,7 @@ static void ts_task_clear(struct ts_task *t)
 	WRITE_ONCE(t->fatal_wake, false);
 	WRITE_ONCE(t->site_private, false);
 	WRITE_ONCE(t->since_ns, 0);
+	WRITE_ONCE(t->since_jiffies, 0);
 	raw_write_seqcount_begin(&t->wait_seq);
 	WRITE_ONCE(t->nr_wait_ips, 0);
 	raw_write_seqcount_end(&t->wait_seq);
@@ -54,17 +56,18 @@ static void ts_task_clear(struct ts_task *t)
 }
 
 /*
- * Returns NULL only when another CPU claims the same slot at this moment.
- * A takeover loses the old owner's record: counted, and a followed task
- * that loses its record is no longer followed (its sessions hear of it).
+ * ts_task_of()'s slow path: @t, @p's slot, belongs to another task or to
+ * none.  Returns NULL only when another CPU claims the same slot at this
+ * moment.  A takeover loses the old owner's record: counted, and a
+ * followed task that loses its record is no longer followed (its sessions
+ * hear of it).
  */
-struct ts_task *ts_task_of(struct task_struct *p)
+struct ts_task *ts_task_claim(struct task_struct *p, struct ts_task *t)
 {
-	struct ts_task *t = ts_slot(p->pid);
 	const struct task_struct *owner = READ_ONCE(t->owner);
 	unsigned long lost;
 
-	if (likely(owner == p))
+	if (owner == p)
 		return t;
 	/*
 	 * A task that has exited has said all it will: it does not take a
@@ -88,13 +91,6 @@ struct ts_task *ts_task_of(struct task_struct *p)
 	}
 	ts_task_clear(t);
 	return t;
-}
-
-struct ts_task *ts_task_peek(const struct task_struct *p)
-{
-	struct ts_task *t = ts_slot(p->pid);
-
-	return READ_ONCE(t->owner) == p ? t : NULL;
 }
 
 void ts_task_release(const struct task_struct *p)
@@ -137,6 +133,7 @@ struct ts_task *ts_task_exec_moved(struct task_struct *p, pid_t old_pid)
 	WRITE_ONCE(dst->follow, follow);
 	WRITE_ONCE(dst->state, READ_ONCE(src->state));
 	WRITE_ONCE(dst->since_ns, READ_ONCE(src->since_ns));
+	WRITE_ONCE(dst->since_jiffies, READ_ONCE(src->since_jiffies));
 	WRITE_ONCE(dst->wake_cause, READ_ONCE(src->wake_cause));
 	WRITE_ONCE(dst->dequeued, READ_ONCE(src->dequeued));
 	dst->killer = src->killer;

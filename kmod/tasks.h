@@ -16,6 +16,8 @@
 #ifndef _TASKSTATE_TASKS_H
 #define _TASKSTATE_TASKS_H
 
+#include <linux/compiler.h>
+#include <linux/sched.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -41,7 +43,8 @@ struct ts_task {
 	u8 killed_from;			/* the state the kill found (either) */
 	bool site_private;		/* switch: non-dumpable, site not shown */
 	u8 nr_wait_ips;			/* 0: no wait site known */
-	u64 since_ns;			/* when it entered @state */
+	u64 since_ns;			/* when it entered @state; 0: see next */
+	unsigned long since_jiffies;	/* the same with no session open; 0: unknown */
 	u64 killed_from_ns;		/* signal: time in killed_from so far */
 	/*
 	 * Where it last blocked, for /proc/taskstate/tasks.  Written only by
@@ -56,10 +59,32 @@ struct ts_task {
 	kuid_t parent_uid;
 };
 
-/* The record of @p, claimed for it if another task holds the slot. */
-struct ts_task *ts_task_of(struct task_struct *p);
+extern struct ts_task *ts_tasks;
+extern unsigned int ts_task_mask;
+
+struct ts_task *ts_task_claim(struct task_struct *p, struct ts_task *t);
+
+/*
+ * The record of @p, claimed for it if another task holds the slot.  Every
+ * probe asks, for one task or two: the common case, @p's own slot, inline.
+ */
+static inline struct ts_task *ts_task_of(struct task_struct *p)
+{
+	struct ts_task *t = &ts_tasks[p->pid & ts_task_mask];
+
+	if (likely(READ_ONCE(t->owner) == p))
+		return t;
+	return ts_task_claim(p, t);
+}
+
 /* The record of @p if it holds one, without claiming. */
-struct ts_task *ts_task_peek(const struct task_struct *p);
+static inline struct ts_task *ts_task_peek(const struct task_struct *p)
+{
+	struct ts_task *t = &ts_tasks[p->pid & ts_task_mask];
+
+	return READ_ONCE(t->owner) == p ? t : NULL;
+}
+
 /* @p is gone: its slot is free again. */
 void ts_task_release(const struct task_struct *p);
 /* exec in a non-leader thread moved @p from tid @old_pid to its tgid. */

@@ -3,6 +3,7 @@
 #ifndef _TASKSTATE_INTERNAL_H
 #define _TASKSTATE_INTERNAL_H
 
+#include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -90,6 +91,18 @@ unsigned long ts_sessions_fork(struct task_struct *parent,
 void ts_sessions_unfollowed(unsigned long follow);
 unsigned long ts_sessions_follow_live(void);
 bool ts_sessions_unprivileged(void);
+extern struct list_head ts_sessions;
+
+/*
+ * Whether any session is open: with none, the probes keep only the task
+ * table and the counters and build no record.  A session that opens
+ * meanwhile misses nothing it could have had: it records once started.
+ */
+static inline bool ts_sessions_open(void)
+{
+	return !list_empty(&ts_sessions);
+}
+
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
 		      unsigned long follow);
 struct ts_session *ts_session_create(const struct file *file);

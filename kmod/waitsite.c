@@ -17,22 +17,60 @@
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#include <asm/unwind.h>
 
 #include "taskstate.h"
 
-/* Enough to get past this module's frames and the scheduler's. */
-#define TS_WAIT_UNWIND	(TS_WAIT_FRAMES + 8)
+/*
+ * Return addresses that a reader found to be wait sites (the first frame
+ * that is not a generic wait): the unwind stops at one, since the frames
+ * above it (the system call, its entry) would never be shown.  Unwinding is
+ * the costliest thing a probe does, a few hundred instructions a frame.
+ * Words written and read whole, without a lock: a stale entry only ends an
+ * unwind early, and names are still resolved at read time.
+ */
+#define TS_KNOWN_SITE_BITS	6
+static unsigned long ts_known_sites[1 << TS_KNOWN_SITE_BITS];
 
+static bool ts_known_site(unsigned long ip)
+{
+	return READ_ONCE(ts_known_sites[hash_long(ip, TS_KNOWN_SITE_BITS)]) == ip;
+}
+
+static void ts_known_site_add(unsigned long ip)
+{
+	WRITE_ONCE(ts_known_sites[hash_long(ip, TS_KNOWN_SITE_BITS)], ip);
+}
+
+/*
+ * The return addresses above this module's frames, at most @max, up to the
+ * first known wait site.  The walk starts inside the unwinder's own entry
+ * (whatever it reports before the first frame of this module is skipped),
+ * then this module's frames (the probe's) are skipped.
+ */
 unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max)
 {
-	unsigned long raw[TS_WAIT_UNWIND];
-	unsigned int n, i = 0, out = 0;
+	struct unwind_state state;
+	unsigned int out = 0;
+	bool seen_module = false;
+	unsigned long addr;
 
-	n = stack_trace_save(raw, ARRAY_SIZE(raw), 0);
-	while (i < n && within_module(raw[i], THIS_MODULE))
-		i++;
-	while (i < n && out < max)
-		ips[out++] = raw[i++];
+	for (unwind_start(&state, current, NULL, NULL);
+	     !unwind_done(&state) && out < max; unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		if (!out) {
+			bool ours = within_module(addr, THIS_MODULE);
+
+			seen_module |= ours;
+			if (ours || !seen_module)
+				continue;
+		}
+		ips[out++] = addr;
+		if (ts_known_site(addr))
+			break;
+	}
 	return out;
 }
 
@@ -148,19 +186,26 @@ void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
 	unsigned int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < n; i++)
-		if (!ts_site_lookup(ips[i], buf, len))
+	for (i = 0; i < n; i++) {
+		if (!ts_site_lookup(ips[i], buf, len)) {
+			ts_known_site_add(ips[i]);
 			return;
+		}
+	}
 	/* All generic: the outermost frame seen is the best there is. */
 }
 
 static int ts_site_module_event(struct notifier_block *nb, unsigned long action,
 				void *data)
 {
+	unsigned int i;
+
 	if (action == MODULE_STATE_GOING) {
 		spin_lock(&ts_site_lock);
 		memset(ts_site_cache, 0, sizeof(ts_site_cache));
 		ts_site_generation++;
+		for (i = 0; i < ARRAY_SIZE(ts_known_sites); i++)
+			WRITE_ONCE(ts_known_sites[i], 0);
 		spin_unlock(&ts_site_lock);
 	}
 	return NOTIFY_DONE;
