@@ -490,7 +490,12 @@ void ts_model_waking(struct task_struct *p)
 	 * D sleeper waited for) changes nothing once the kill is recorded.
 	 */
 	state = READ_ONCE(t->state);
-	if (__fatal_signal_pending(p) && !READ_ONCE(t->killed) &&
+	/*
+	 * @p's pending set, without its siglock (KCSAN saw a SIGUSR1 queued
+	 * meanwhile): a SIGKILL's own wakeup comes after its sigaddset() and
+	 * sees it; one queued during another wakeup brings its own wakeup.
+	 */
+	if (data_race(__fatal_signal_pending(p)) && !READ_ONCE(t->killed) &&
 	    state == TASKSTATE_BLOCKED && !READ_ONCE(t->fatal_wake)) {
 		u64 in_state = 0;
 
