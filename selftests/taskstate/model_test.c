@@ -402,10 +402,18 @@ static long long transitions_value(const char *name)
 	return v;
 }
 
+/*
+ * Long enough to be seen asleep: 0.3 s, 3 s on a debug kernel, where the
+ * test's own polling of /proc once outlasted 0.3 s.
+ */
 static void *exec_sleep(void *arg)
 {
+	char secs[16];
+
 	(void)arg;
-	execl("/bin/sleep", "sleep", "0.3", (char *)NULL);
+	snprintf(secs, sizeof(secs), "%d.%03d", TS_MS(300) / 1000,
+		 TS_MS(300) % 1000);
+	execl("/bin/sleep", "sleep", secs, (char *)NULL);
 	return (void *)1;
 }
 
