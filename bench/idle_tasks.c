@@ -53,20 +53,19 @@ int main(int argc, char **argv)
 	};
 	const char *ready = NULL;
 	long n = -1;
+	uint64_t u;
 	int p[2], o, sig;
 	pthread_attr_t attr;
 	sigset_t set;
-	char *end;
 
 	while ((o = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || *end || n < 1 || n > 100000) {
+			if (!parse_u64(optarg, 1, 100000, &u)) {
 				fprintf(stderr, "idle_tasks: bad --tasks '%s'\n", optarg);
 				exit(2);
 			}
+			n = (long)u;
 			break;
 		case 'r':
 			ready = optarg;

@@ -69,6 +69,7 @@ int main(int argc, char **argv)
 		{ }
 	};
 	long loops = 2000, cpu = 0;
+	uint64_t u;
 	int markers = 1, ab[2], ba[2], o, status;
 	int64_t before, after;
 	char *end, b = 'x';
@@ -77,12 +78,11 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "n:c:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
-			errno = 0;
-			loops = strtol(optarg, &end, 10);
-			if (errno || *end || loops < 1 || loops > 100000000) {
+			if (!parse_u64(optarg, 1, 100000000, &u)) {
 				fprintf(stderr, "pingpong: bad --loops '%s'\n", optarg);
 				exit(2);
 			}
+			loops = (long)u;
 			break;
 		case 'c':
 			errno = 0;
