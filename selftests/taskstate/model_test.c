@@ -259,8 +259,9 @@ TEST_F(model, a_d_sleeper_killed_names_the_sender_not_the_lock_holder)
 
 	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
 	if (uffd < 0)
-		SKIP(return, "userfaultfd: %s (kernel faults need root)",
-		     strerror(errno));
+		SKIP(return, "userfaultfd: %s (%s)", strerror(errno),
+		     errno == ENOSYS ? "a kernel without CONFIG_USERFAULTFD" :
+				       "kernel faults need root");
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
 	ASSERT_EQ(0, pipe(fds));
 	ASSERT_EQ(0, pipe(go));
