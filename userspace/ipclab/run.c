@@ -89,7 +89,10 @@ static bool fast_fill;
 static volatile sig_atomic_t stopping;
 static volatile pid_t stopping_tid;
 static int quiet_fd = -1, stderr_fd = -1;
-/* The write end of the janitor's pipe: it closes when we die, however. */
+/*
+ * The write end of the janitor's pipe: it closes when we and our
+ * participants die, however.
+ */
 static int janitor_fd = -1;
 static const char *interrupted_msg;	/* translated before any signal */
 static const char *mech_name = "ipclab";
@@ -341,15 +344,19 @@ static void cleanup_install(void)
 			die_errno("sigaction");
 }
 
-/* In a participant process: signals as they were, no janitor's pipe. */
+/*
+ * In a participant process: signals as they were.  It keeps its copy of
+ * the janitor's pipe: a dying coordinator closes its files before its
+ * children get their PR_SET_PDEATHSIG, and a janitor woken by that alone
+ * removed a queue under a receiver still alive ("msgrcv: Identifier
+ * removed" on 7.2).  The janitor now waits for the participants too.
+ */
 static void participant_signals(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
 		signal(fatal_signals[i], SIG_DFL);
 	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
 		signal(sig, SIG_DFL);
-	if (janitor_fd >= 0)
-		close(janitor_fd);
 }
 
 void lab_unique_name(char *buf, size_t len, const char *prefix)
