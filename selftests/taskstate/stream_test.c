@@ -445,13 +445,14 @@ TEST_F(stream, descendants_are_followed_and_nothing_else)
 	EXPECT_EQ(-1, find(self, 0, M(me, ANY, ANY, ANY)));
 }
 
-TEST_F(stream, a_pipe_reader_blocks_in_pipe_read)
+/*
+ * A child that, once told on @gofd, reads one byte from @data: asleep in
+ * the go pipe's read first, then in the data pipe's.
+ */
+static pid_t pipe_reader(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(stream) *self, int gofd[2], int data[2])
 {
-	int gofd[2], data[2];
 	pid_t child;
-	ssize_t blocked, woken;
-
-	RETURN_IF_SETUP_SKIPPED();
 
 	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(data, O_CLOEXEC));
@@ -462,6 +463,18 @@ TEST_F(stream, a_pipe_reader_blocks_in_pipe_read)
 		wait_for_go(gofd[0]);
 		_exit(read(data[0], &c, 1) == 1 ? 0 : 1);
 	}
+	return child;
+}
+
+TEST_F(stream, a_pipe_reader_blocks_in_pipe_read)
+{
+	int gofd[2], data[2];
+	pid_t child;
+	ssize_t blocked, woken;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	child = pipe_reader(_metadata, self, gofd, data);
 	/*
 	 * Asleep on the go pipe before the session starts: the first sleep
 	 * recorded is then the one on the data pipe.
@@ -516,15 +529,7 @@ TEST_F(stream, a_session_without_sites_leaves_them_to_the_next)
 
 	RETURN_IF_SETUP_SKIPPED();
 
-	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(data, O_CLOEXEC));
-	child = kid(_metadata, self);
-	if (child == 0) {
-		char c;
-
-		wait_for_go(gofd[0]);
-		_exit(read(data[0], &c, 1) == 1 ? 0 : 1);
-	}
+	child = pipe_reader(_metadata, self, gofd, data);
 	wait_sleeping(_metadata, child);
 	/* self->s was opened first: the probes meet it first. */
 	ASSERT_EQ(0, ts_filter_pids(&f, TASKSTATE_FILTER_PIDS, &child, 1));
@@ -620,15 +625,7 @@ TEST_F(stream, killed_while_blocked_is_transition_9)
 
 	RETURN_IF_SETUP_SKIPPED();
 
-	ASSERT_EQ(0, pipe2(gofd, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(data, O_CLOEXEC));
-	child = kid(_metadata, self);
-	if (child == 0) {
-		char c;
-
-		wait_for_go(gofd[0]);
-		_exit(read(data[0], &c, 1) == 1 ? 0 : 1);
-	}
+	child = pipe_reader(_metadata, self, gofd, data);
 	/*
 	 * Asleep on the go pipe before the session starts: the first sleep
 	 * recorded is then the one on the data pipe.
