@@ -39,6 +39,10 @@ struct ts_cpu_ring {
 struct ts_ring {
 	u32 size;			/* records per CPU, a power of two */
 	int last_cpu;			/* where the last record read came from */
+	/* The one readable CPU, if only one was: no merge, no scan. */
+	int sole_cpu;
+	struct ts_record lost;		/* the loss a read reports itself */
+	bool lost_peeked;		/* ... and is reporting now */
 	/*
 	 * The CPUs a read merges from: those that had records (or a loss)
 	 * when it began.  A reader on a machine with hundreds of CPUs then
@@ -69,6 +73,7 @@ struct ts_ring *ts_ring_alloc(u32 records_per_cpu)
 		return NULL;
 	ring->size = roundup_pow_of_two(records_per_cpu);
 	ring->last_cpu = -1;
+	ring->sole_cpu = -1;
 	ring->readable = bitmap_zalloc(nr_cpu_ids, GFP_KERNEL_ACCOUNT);
 	if (!ring->readable) {
 		kfree(ring);
@@ -169,14 +174,21 @@ static bool ts_cpu_ring_has_any(struct ts_cpu_ring *c)
 
 void ts_ring_begin_read(struct ts_ring *ring)
 {
+	unsigned int readable = 0;
 	int cpu;
 
+	ring->sole_cpu = -1;
 	for_each_possible_cpu(cpu) {
-		if (ts_cpu_ring_has_any(&ring->cpu[cpu]))
+		if (ts_cpu_ring_has_any(&ring->cpu[cpu])) {
 			__set_bit(cpu, ring->readable);
-		else
+			ring->sole_cpu = cpu;
+			readable++;
+		} else {
 			__clear_bit(cpu, ring->readable);
+		}
 	}
+	if (readable != 1)
+		ring->sole_cpu = -1;
 }
 
 /* The readable CPU whose next record is the oldest, or -1 if none has one. */
@@ -184,6 +196,16 @@ static int ts_ring_oldest(struct ts_ring *ring)
 {
 	u64 best_ts = U64_MAX;
 	int cpu, best = -1;
+
+	if (ring->sole_cpu >= 0) {
+		struct ts_cpu_ring *c = &ring->cpu[ring->sole_cpu];
+
+		/* Pairs with the release in ts_ring_put(). */
+		if (smp_load_acquire(&c->head) != c->tail)
+			return ring->sole_cpu;
+		/* Run dry: the scan below clears it, or keeps its loss. */
+		ring->sole_cpu = -1;
+	}
 
 	for_each_set_bit(cpu, ring->readable, nr_cpu_ids) {
 		struct ts_cpu_ring *c = &ring->cpu[cpu];
@@ -226,36 +248,53 @@ bool ts_ring_empty(struct ts_ring *ring)
 }
 
 /*
- * Copy out the oldest record, leaving it in place until ts_ring_consume(),
- * so a failed copy to the reader loses nothing.
+ * The oldest record, left in place (the producer does not reuse its slot)
+ * until ts_ring_consume(), so a failed copy to the reader loses nothing;
+ * NULL if there is none.
  */
-bool ts_ring_read(struct ts_ring *ring, struct ts_record *r)
+const struct ts_record *ts_ring_peek(struct ts_ring *ring)
 {
 	int cpu = ts_ring_oldest(ring);
 	long lost;
 
 	ring->last_cpu = -1;
+	ring->lost_peeked = false;
 	if (cpu >= 0) {
 		struct ts_cpu_ring *c = &ring->cpu[cpu];
 
-		*r = c->recs[c->tail & (ring->size - 1)];
 		ring->last_cpu = cpu;
-		return true;
+		return &c->recs[c->tail & (ring->size - 1)];
 	}
 	cpu = ts_ring_unreported_loss(ring);
 	if (cpu < 0)
-		return false;
+		return NULL;
 	lost = atomic_long_xchg(&ring->cpu[cpu].pending_lost, 0);
 	if (!lost)
-		return false;
-	ts_lost_record(r, cpu, lost, ktime_get_mono_fast_ns());
-	return true;
+		return NULL;
+	ts_lost_record(&ring->lost, cpu, lost, ktime_get_mono_fast_ns());
+	ring->lost_peeked = true;
+	return &ring->lost;
+}
+
+/*
+ * The record peeked was not delivered: it stays.  A loss taken from its
+ * CPU's count goes back there, to be reported by the next read or by the
+ * producer's next marker, whichever comes first.
+ */
+void ts_ring_unpeek(struct ts_ring *ring)
+{
+	if (ring->lost_peeked)
+		atomic_long_add(ring->lost.lost,
+				&ring->cpu[ring->lost.cpu].pending_lost);
+	ring->lost_peeked = false;
+	ring->last_cpu = -1;
 }
 
 void ts_ring_consume(struct ts_ring *ring)
 {
 	struct ts_cpu_ring *c;
 
+	ring->lost_peeked = false;
 	if (ring->last_cpu < 0)
 		return;
 	c = &ring->cpu[ring->last_cpu];

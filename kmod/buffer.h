@@ -25,7 +25,8 @@ u32 ts_ring_size(const struct ts_ring *ring);
 bool ts_ring_empty(struct ts_ring *ring);
 /* Reads from now on merge the CPUs that have records now. */
 void ts_ring_begin_read(struct ts_ring *ring);
-bool ts_ring_read(struct ts_ring *ring, struct ts_record *r);
+const struct ts_record *ts_ring_peek(struct ts_ring *ring);
+void ts_ring_unpeek(struct ts_ring *ring);
 void ts_ring_consume(struct ts_ring *ring);
 void ts_ring_totals(struct ts_ring *ring, u64 *written, u64 *lost);
 

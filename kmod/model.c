@@ -186,6 +186,17 @@ static bool ts_time_in_state(const struct ts_task *t, u64 now, u64 *ns)
 	return true;
 }
 
+/*
+ * Whether a step of @p is kept as with no session open (ts_step_quiet()):
+ * none is (@open false), or no session's filter can take @p.  A task a
+ * filter starts to take later has its first duration to a tick, as when
+ * the first session opens.
+ */
+static bool ts_quiet_for(struct task_struct *p, struct ts_task *t, bool open)
+{
+	return !open || !ts_sessions_want(p, t ? READ_ONCE(t->follow) : 0);
+}
+
 /* Move @t to @to, filling the step into @r, and emit it for @p. */
 static void ts_step(struct task_struct *p, struct ts_task *t,
 		    struct ts_record *r, unsigned int from, unsigned int to,
@@ -376,18 +387,28 @@ static noinline void ts_ready_record(struct task_struct *prev,
 	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_READY, cause);
 }
 
+/* One timestamp for both halves of a switch, taken if a record needs it. */
+static u64 ts_switch_time(u64 *now)
+{
+	if (!*now)
+		*now = ktime_get_mono_fast_ns();
+	return *now;
+}
+
 static void ts_switch_out(bool preempt, struct task_struct *prev,
 			  struct task_struct *next, unsigned int prev_state,
-			  u64 now, bool quiet)
+			  u64 *now, bool open)
 {
 	struct ts_task *t = ts_task_of(prev);
 	unsigned int cause;
+	bool quiet;
 	char letter;
 
 	/* The last switches of an exiting task are not classic steps. */
 	if ((t && READ_ONCE(t->state) == TASKSTATE_EXIT) ||
 	    (prev_state & TASK_DEAD))
 		return;
+	quiet = ts_quiet_for(prev, t, open);
 
 	/*
 	 * Preempted in the middle of going to sleep, a task keeps its new
@@ -401,7 +422,8 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 			ts_step_quiet(t, TASKSTATE_RUNNING, TASKSTATE_READY,
 				      cause);
 		else
-			ts_ready_record(prev, t, next, cause, now);
+			ts_ready_record(prev, t, next, cause,
+					ts_switch_time(now));
 		return;
 	}
 	if (ts_sleep_aborted(prev)) {
@@ -410,7 +432,7 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 				      TASKSTATE_CAUSE_SIGNAL);
 		else
 			ts_ready_record(prev, t, NULL, TASKSTATE_CAUSE_SIGNAL,
-					now);
+					ts_switch_time(now));
 		return;
 	}
 	letter = task_index_to_char(__task_state_index(prev_state, 0));
@@ -418,7 +440,7 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 	if (quiet)
 		ts_block_quiet(prev, t, cause);
 	else
-		ts_block_record(prev, t, letter, cause, now);
+		ts_block_record(prev, t, letter, cause, ts_switch_time(now));
 }
 
 static noinline void ts_switch_in_record(struct task_struct *next,
@@ -431,29 +453,29 @@ static noinline void ts_switch_in_record(struct task_struct *next,
 		TASKSTATE_CAUSE_DISPATCH);
 }
 
-static void ts_switch_in(struct task_struct *next, u64 now, bool quiet)
+static void ts_switch_in(struct task_struct *next, u64 *now, bool open)
 {
 	struct ts_task *t = ts_task_of(next);
 
 	if (t && READ_ONCE(t->state) == TASKSTATE_EXIT)
 		return;
-	if (quiet)
+	if (ts_quiet_for(next, t, open))
 		ts_step_quiet(t, TASKSTATE_READY, TASKSTATE_RUNNING,
 			      TASKSTATE_CAUSE_DISPATCH);
 	else
-		ts_switch_in_record(next, t, now);
+		ts_switch_in_record(next, t, ts_switch_time(now));
 }
 
 void ts_model_switch(bool preempt, struct task_struct *prev,
 		     struct task_struct *next, unsigned int prev_state)
 {
-	bool quiet = !ts_sessions_open();
-	u64 now = quiet ? 0 : ktime_get_mono_fast_ns();
+	bool open = ts_sessions_open();
+	u64 now = 0;
 
 	if (!is_idle_task(prev))
-		ts_switch_out(preempt, prev, next, prev_state, now, quiet);
+		ts_switch_out(preempt, prev, next, prev_state, &now, open);
 	if (!is_idle_task(next))
-		ts_switch_in(next, now, quiet);
+		ts_switch_in(next, &now, open);
 }
 
 /*
@@ -470,10 +492,11 @@ void ts_model_waking(struct task_struct *p)
 		return;
 	WRITE_ONCE(t->dequeued, !READ_ONCE(p->on_rq));
 	/*
-	 * Only a record names the waker: with no session open, none (a
-	 * session opening before the wakeup sees no waker, not a stale one).
+	 * Only a record names the waker: with no session that may take @p,
+	 * none (a session opening before the wakeup sees no waker, not a
+	 * stale one).
 	 */
-	if (ts_sessions_open()) {
+	if (!ts_quiet_for(p, t, ts_sessions_open())) {
 		ts_actor_current(&t->waker);
 	} else {
 		t->waker.pid = 0;
@@ -533,10 +556,10 @@ void ts_model_wakeup(struct task_struct *p)
 		return;
 	}
 	cause = READ_ONCE(t->wake_cause) ?: TASKSTATE_CAUSE_WAKEUP;
-	if (ts_sessions_open())
-		ts_wakeup_record(p, t, cause, ktime_get_mono_fast_ns());
-	else
+	if (ts_quiet_for(p, t, ts_sessions_open()))
 		ts_step_quiet(t, TASKSTATE_BLOCKED, TASKSTATE_READY, cause);
+	else
+		ts_wakeup_record(p, t, cause, ktime_get_mono_fast_ns());
 }
 
 void ts_model_exec(struct task_struct *p, pid_t old_pid)

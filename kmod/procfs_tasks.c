@@ -171,7 +171,7 @@ static int ts_threads_show(struct seq_file *m, void *v)
 	if (site_private && !ts_file_privileged(m->file))
 		nr_ips = 0;
 	if (state == TASKSTATE_BLOCKED && nr_ips) {
-		ts_wait_site_name(ips, nr_ips, site, sizeof(site));
+		ts_wait_site_name(ips, nr_ips, site);
 		if (!site[0])
 			strscpy(site, "-", sizeof(site));
 	}

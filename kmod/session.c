@@ -28,6 +28,7 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <asm/word-at-a-time.h>
 
 #include "buffer.h"
 #include "tasks.h"
@@ -62,11 +63,14 @@ struct ts_filter {
 struct ts_session {
 	struct list_head node;		/* ts_sessions, RCU */
 	struct ts_filter __rcu *filter;	/* replaced under @lock */
+	/* The filter being put in place, under ts_sessions_lock: see below. */
+	const struct ts_filter *filter_next;
 	struct ts_ring *ring;		/* replaced under @lock, before @started */
 	size_t ring_bytes;		/* charged to ts_buffer_bytes */
 	u32 buffer_records;
 	bool started;			/* probes write only once set */
 	bool reader_waiting;
+	bool lazy_queued;		/* @wakeup_lazy is on its way */
 	bool privileged;		/* else: only tasks of @uid */
 	kuid_t uid;
 	struct mutex lock;		/* reader side: read, poll and ioctl */
@@ -94,6 +98,64 @@ static atomic_t ts_unprivileged_sessions = ATOMIC_INIT(0);
 bool ts_sessions_unprivileged(void)
 {
 	return atomic_read(&ts_unprivileged_sessions);
+}
+
+/*
+ * What all sessions' filters could take, summed up for the probes, so that
+ * a task no filter names costs them a few tests rather than a record that
+ * every filter then turns down.  It may say "maybe" of a task no filter
+ * takes (two ids that hash alike), never "no" of one a filter takes: each
+ * filter is in the summary before a probe can see it, and leaves it only
+ * once probes cannot (a filter being put in place is summed up as well as
+ * the one it replaces).  Rewritten in place, a word at a time, under
+ * ts_sessions_lock: every word a probe may read, old or new, is a superset
+ * of what the filters it can see take, and the test is monotonic in each.
+ */
+struct ts_interest ts_interest;
+
+static void ts_interest_add(struct ts_interest *in, const struct ts_filter *f)
+{
+	u32 i;
+
+	if (!(f->flags & (TASKSTATE_FILTER_PIDS | TASKSTATE_FILTER_TGIDS |
+			  TASKSTATE_FILTER_DESCENDANTS))) {
+		in->any = true;
+		return;
+	}
+	if (f->follow_bit >= 0)
+		in->follow |= BIT(f->follow_bit);
+	for (i = 0; i < f->nr_ids; i++)
+		__set_bit(ts_interest_hash(f->ids[i]), in->ids);
+}
+
+/* Under ts_sessions_lock, after the sessions or their filters changed. */
+static void ts_interest_update(void)
+{
+	struct ts_interest in = { };
+	struct ts_session *s;
+	unsigned int i;
+
+	lockdep_assert_held(&ts_sessions_lock);
+	rcu_read_lock();
+	list_for_each_entry(s, &ts_sessions, node) {
+		ts_interest_add(&in, rcu_dereference(s->filter));
+		if (s->filter_next)
+			ts_interest_add(&in, s->filter_next);
+	}
+	rcu_read_unlock();
+	WRITE_ONCE(ts_interest.any, in.any);
+	WRITE_ONCE(ts_interest.follow, in.follow);
+	for (i = 0; i < ARRAY_SIZE(in.ids); i++)
+		WRITE_ONCE(ts_interest.ids[i], in.ids[i]);
+}
+
+/* @f (or none, once in place) is about to be @s's filter. */
+static void ts_interest_expect(struct ts_session *s, const struct ts_filter *f)
+{
+	mutex_lock(&ts_sessions_lock);
+	s->filter_next = f;
+	ts_interest_update();
+	mutex_unlock(&ts_sessions_lock);
 }
 
 /*
@@ -296,10 +358,13 @@ void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
 		 * an all-tasks session records.  A buffer half full cannot
 		 * wait for the tick.
 		 */
-		if (used >= ts_ring_size(s->ring) / 2)
+		if (used >= ts_ring_size(s->ring) / 2) {
 			irq_work_queue(&s->wakeup);
-		else
+		} else if (!READ_ONCE(s->lazy_queued)) {
+			/* Cleared by the work: queued again if it ran. */
+			WRITE_ONCE(s->lazy_queued, true);
 			irq_work_queue(&s->wakeup_lazy);
+		}
 	}
 }
 
@@ -316,8 +381,11 @@ static void ts_session_wakeup(struct irq_work *work)
 
 static void ts_session_wakeup_lazy(struct irq_work *work)
 {
-	ts_session_wake_reader(container_of(work, struct ts_session,
-					    wakeup_lazy));
+	struct ts_session *s = container_of(work, struct ts_session,
+					    wakeup_lazy);
+
+	WRITE_ONCE(s->lazy_queued, false);
+	ts_session_wake_reader(s);
 }
 
 u32 ts_default_buffer_records(void)
@@ -445,6 +513,7 @@ struct ts_session *ts_session_create(const struct file *file)
 		atomic_inc(&ts_unprivileged_sessions);
 	mutex_lock(&ts_sessions_lock);
 	list_add_tail_rcu(&s->node, &ts_sessions);
+	ts_interest_update();
 	mutex_unlock(&ts_sessions_lock);
 	return s;
 }
@@ -471,6 +540,7 @@ void ts_session_destroy(struct ts_session *s)
 
 	mutex_lock(&ts_sessions_lock);
 	list_del_rcu(&s->node);
+	ts_interest_update();
 	mutex_unlock(&ts_sessions_lock);
 	ts_follow_bit_unpublish(f->follow_bit);
 	if (!s->privileged)
@@ -545,7 +615,9 @@ static void ts_session_replace_filter(struct ts_session *s, struct ts_filter *f)
 {
 	struct ts_filter *old;
 
+	ts_interest_expect(s, f);
 	old = rcu_replace_pointer(s->filter, f, lockdep_is_held(&s->lock));
+	ts_interest_expect(s, NULL);
 	if (old->follow_bit < 0) {
 		kfree_rcu(old, rcu);
 		return;
@@ -600,6 +672,8 @@ static long ts_session_set_filter(struct ts_session *s, void __user *arg)
 		return -ENOMEM;
 	}
 	gap->follow_bit = -1;
+	/* @f's ids are @gap's: in the summary before either is in place. */
+	ts_interest_expect(s, f);
 	old = rcu_replace_pointer(s->filter, gap, lockdep_is_held(&s->lock));
 	f->follow_bit = old->follow_bit;
 	ts_follow_bit_unpublish(f->follow_bit);
@@ -691,6 +765,33 @@ long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
  * that took the CPU) only those that are its own too; of a setuid program
  * of its own, not where it waits, as /proc/PID/wchan would not tell it.
  */
+/*
+ * A task name (NUL-terminated within TASK_COMM_LEN) into @dst, NUL-padded
+ * so that no stale byte of the probe's copy reaches the reader: a word at a
+ * time, since strscpy() costs several times as much, per event.
+ */
+static void ts_comm_copy(char *dst, const char *src)
+{
+	const struct word_at_a_time k = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long w, data;
+	bool ended = false;
+	unsigned int i;
+
+	static_assert(TASKSTATE_COMM_LEN == TASK_COMM_LEN);
+	static_assert(TASK_COMM_LEN % sizeof(w) == 0);
+	for (i = 0; i < TASK_COMM_LEN; i += sizeof(w)) {
+		memcpy(&w, src + i, sizeof(w));
+		if (ended) {
+			w = 0;
+		} else if (has_zero(w, &data, &k)) {
+			data = prep_zero_mask(w, data, &k);
+			w &= zero_bytemask(create_zero_mask(data));
+			ended = true;
+		}
+		memcpy(dst + i, &w, sizeof(w));
+	}
+}
+
 static void ts_record_to_event(const struct ts_session *s,
 			       const struct ts_record *r,
 			       struct taskstate_event *ev, bool wait_site)
@@ -715,14 +816,13 @@ static void ts_record_to_event(const struct ts_session *s,
 	ev->exit_code = r->exit_code;
 	ev->signal = r->signal;
 	ev->prev_state_ns = r->prev_state_ns;
-	strscpy(ev->comm, r->comm, sizeof(ev->comm));
+	ts_comm_copy(ev->comm, r->comm);
 	if (s->privileged || !r->other_pid || uid_eq(r->other_uid, s->uid)) {
 		ev->other_pid = r->other_pid;
-		strscpy(ev->other_comm, r->other_comm, sizeof(ev->other_comm));
+		ts_comm_copy(ev->other_comm, r->other_comm);
 	}
 	if (wait_site && r->nr_wait_ips && (s->privileged || !r->site_private))
-		ts_wait_site_name(r->wait_ips, r->nr_wait_ips, ev->wait_site,
-				  sizeof(ev->wait_site));
+		ts_wait_site_name(r->wait_ips, r->nr_wait_ips, ev->wait_site);
 }
 
 /* Sleep until there is something to read; called without s->lock. */
@@ -742,8 +842,8 @@ static int ts_session_wait(struct ts_session *s)
 ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 			bool nonblock)
 {
+	const struct ts_record *r;
 	struct taskstate_event ev;
-	struct ts_record r;
 	ssize_t done = 0;
 	bool wait_site;
 
@@ -757,10 +857,12 @@ ssize_t ts_session_read(struct ts_session *s, char __user *buf, size_t count,
 		      TASKSTATE_FILTER_NO_WAIT_SITE);
 	for (;;) {
 		ts_ring_begin_read(s->ring);
-		while (done + sizeof(ev) <= count && ts_ring_read(s->ring, &r)) {
-			ts_record_to_event(s, &r, &ev, wait_site);
+		while (done + sizeof(ev) <= count &&
+		       (r = ts_ring_peek(s->ring))) {
+			ts_record_to_event(s, r, &ev, wait_site);
 			if (copy_to_user(buf + done, &ev, sizeof(ev))) {
 				/* The record stays for the next read. */
+				ts_ring_unpeek(s->ring);
 				if (!done)
 					done = -EFAULT;
 				break;

@@ -3,6 +3,8 @@
 #ifndef _TASKSTATE_INTERNAL_H
 #define _TASKSTATE_INTERNAL_H
 
+#include <linux/bitops.h>
+#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -80,8 +82,8 @@ const char *ts_transition_name(unsigned int tr);
 unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max);
 int ts_wait_site_init(void);
 void ts_wait_site_exit(void);
-void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
-		       size_t len);
+void ts_wait_site_name(const unsigned long *ips, unsigned int n,
+		       char name[TASKSTATE_SITE_LEN]);
 
 /* session.c: the readers' sessions and their filters. */
 struct ts_session;
@@ -101,6 +103,36 @@ extern struct list_head ts_sessions;
 static inline bool ts_sessions_open(void)
 {
 	return !list_empty(&ts_sessions);
+}
+
+/* What the open sessions' filters could take: see session.c. */
+#define TS_INTEREST_ID_BITS	10
+
+struct ts_interest {
+	bool any;		/* a filter takes tasks whatever their ids */
+	unsigned long follow;	/* DESCENDANTS filters' bits */
+	unsigned long ids[BITS_TO_LONGS(1 << TS_INTEREST_ID_BITS)];
+};
+
+extern struct ts_interest ts_interest;
+
+static inline unsigned int ts_interest_hash(pid_t id)
+{
+	return hash_32((u32)id, TS_INTEREST_ID_BITS);
+}
+
+/*
+ * Whether a session may take a step of @p, whose record has the follow
+ * bits @follow: if not, the probes keep it as with no session open.
+ */
+static inline bool ts_sessions_want(const struct task_struct *p,
+				    unsigned long follow)
+{
+	return READ_ONCE(ts_interest.any) ||
+	       (follow & READ_ONCE(ts_interest.follow)) ||
+	       test_bit(ts_interest_hash(p->pid), ts_interest.ids) ||
+	       (p->tgid != p->pid &&
+		test_bit(ts_interest_hash(p->tgid), ts_interest.ids));
 }
 
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,

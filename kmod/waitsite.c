@@ -137,8 +137,11 @@ static DEFINE_SPINLOCK(ts_site_lock);
  */
 static unsigned long ts_site_generation;
 
-/* @ip's name, one word, into @name; whether it is a generic wait. */
-static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
+/*
+ * @ip's name, one word, NUL-padded into @name (TASKSTATE_SITE_LEN bytes:
+ * a hit is one fixed-size copy); whether it is a generic wait.
+ */
+static bool ts_site_lookup(unsigned long ip, char *name)
 {
 	struct ts_site_entry *e = &ts_site_cache[hash_long(ip, TS_SITE_CACHE_BITS)];
 	char sym[KSYM_SYMBOL_LEN];
@@ -148,7 +151,7 @@ static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
 	spin_lock(&ts_site_lock);
 	if (e->ip == ip) {
 		generic = e->generic;
-		strscpy(name, e->name, len);
+		memcpy(name, e->name, TASKSTATE_SITE_LEN);
 		spin_unlock(&ts_site_lock);
 		return generic;
 	}
@@ -168,26 +171,26 @@ static bool ts_site_lookup(unsigned long ip, char *name, size_t len)
 	 */
 	sym[strcspn(sym, " .")] = '\0';
 	generic = ts_is_generic_wait(sym);
-	strscpy(name, sym, len);
+	strscpy_pad(name, sym, TASKSTATE_SITE_LEN);
 
 	spin_lock(&ts_site_lock);
 	if (generation == ts_site_generation) {
 		e->ip = ip;
 		e->generic = generic;
-		strscpy(e->name, sym, sizeof(e->name));
+		memcpy(e->name, name, sizeof(e->name));
 	}
 	spin_unlock(&ts_site_lock);
 	return generic;
 }
 
-void ts_wait_site_name(const unsigned long *ips, unsigned int n, char *buf,
-		       size_t len)
+void ts_wait_site_name(const unsigned long *ips, unsigned int n,
+		       char name[TASKSTATE_SITE_LEN])
 {
 	unsigned int i;
 
-	buf[0] = '\0';
+	name[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if (!ts_site_lookup(ips[i], buf, len)) {
+		if (!ts_site_lookup(ips[i], name)) {
 			ts_known_site_add(ips[i]);
 			return;
 		}

@@ -860,6 +860,60 @@ TEST_F(stream, two_sessions_see_their_own_tasks)
 	ts_stream_close(other);
 }
 
+/* In a child: wake and sleep again on each byte written to @fd, forever. */
+static void sleep_on_bytes(int fd)
+{
+	for (;;)
+		wait_for_go(fd);
+}
+
+/*
+ * Probes skip tasks that no filter names before they build a record, from
+ * a summary of all filters: it must follow a filter as it moves, at once.
+ */
+TEST_F(stream, a_filter_moved_to_another_task_takes_it_at_once)
+{
+	int gofd[2][2];
+	pid_t kids[2];
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pipe2(gofd[i], O_CLOEXEC));
+		kids[i] = kid(_metadata, self);
+		if (kids[i] == 0)
+			sleep_on_bytes(gofd[i][0]);
+		wait_sleeping(_metadata, kids[i]);
+	}
+	filter_pid(_metadata, self->s, TASKSTATE_FILTER_PIDS, kids[0]);
+	ASSERT_EQ(0, ts_stream_start(self->s));
+	for (int round = 0; round < 20; round++) {
+		int named = round % 2, other = !named;
+		size_t start = self->n;
+		uint64_t since;
+
+		filter_pid(_metadata, self->s, TASKSTATE_FILTER_PIDS,
+			   kids[named]);
+		since = now_ns();
+		go(_metadata, gofd[other][1]);
+		go(_metadata, gofd[named][1]);
+		expect_event(_metadata, self, start,
+			     M(kids[named], TASKSTATE_BLOCKED, TASKSTATE_READY,
+			       TASKSTATE_CAUSE_WAKEUP), "wakeup of the named task");
+		wait_sleeping(_metadata, kids[other]);
+		read_until(_metadata, self, self->s, self->n, NULL, 20);
+		for (size_t i = start; i < self->n; i++) {
+			const struct taskstate_event *ev = &self->ev[i];
+
+			if (ev->kind == TASKSTATE_KIND_EVENT &&
+			    ev->pid == kids[other])
+				EXPECT_GT(since, ev->ts_ns)
+					TH_LOG("round %d: %d was not named", round,
+					       kids[other]);
+		}
+	}
+}
+
 TEST_F(stream, nonblocking_read_and_poll)
 {
 	struct ts_stream *s;
