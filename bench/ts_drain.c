@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,8 @@ static int print_counters(void)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ts_drain [--no-wait-site] [--buffer N] [--stats FILE] [--ready FILE] [-- CMD [ARGS...]]\n"
+		"usage: ts_drain [--no-wait-site] [--buffer N] [--realtime PRIO] [--stats FILE]\n"
+		"                [--ready FILE] [-- CMD [ARGS...]]\n"
 		"       ts_drain --counters\n\n"
 		"Open a /dev/taskstate session and write every record to /dev/null.\n"
 		"Without CMD: every task, until SIGINT or SIGTERM.  With CMD: run it and\n"
@@ -114,6 +116,9 @@ static void usage(FILE *out)
 		"it exits; exit with its status.\n\n"
 		"  --no-wait-site  the session skips wait-site capture\n"
 		"  --buffer N      records per CPU (default: the module's buffer_records)\n"
+		"  --realtime PRIO read at SCHED_FIFO priority PRIO (1..99), as perf record -r:\n"
+		"                  a reader that waits its turn among hundreds of runnable\n"
+		"                  tasks cannot keep up with them\n"
 		"  --stats FILE    the session's counters, one line, at the end (default stderr)\n"
 		"  --ready FILE    created once the session records\n"
 		"  --counters      print the sum of the module's global event counters\n"
@@ -122,10 +127,12 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_SITE = 256, OPT_BUFFER, OPT_STATS, OPT_READY, OPT_COUNTERS };
+	enum { OPT_NO_SITE = 256, OPT_BUFFER, OPT_REALTIME, OPT_STATS, OPT_READY,
+	       OPT_COUNTERS };
 	static const struct option opts[] = {
 		{ "no-wait-site", no_argument, NULL, OPT_NO_SITE },
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
+		{ "realtime", required_argument, NULL, OPT_REALTIME },
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "ready", required_argument, NULL, OPT_READY },
 		{ "counters", no_argument, NULL, OPT_COUNTERS },
@@ -136,7 +143,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct taskstate_filter f;
 	struct drain d = { 0 };
-	uint64_t buffer = 0;
+	uint64_t buffer = 0, realtime = 0;
 	bool no_site = false;
 	int opt, go[2], status = 0;
 	pid_t child = 0;
@@ -155,6 +162,10 @@ int main(int argc, char **argv)
 				usage_error("--buffer takes %u..%u records",
 					    TASKSTATE_BUFFER_MIN, TASKSTATE_BUFFER_MAX);
 			break;
+		case OPT_REALTIME:
+			if (!parse_u64(optarg, 1, 99, &realtime))
+				usage_error("--realtime takes a priority 1..99");
+			break;
 		case OPT_STATS:
 			stats_path = optarg;
 			break;
@@ -171,6 +182,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (realtime) {
+		struct sched_param sp = { .sched_priority = (int)realtime };
+
+		/* Before any fork: the command keeps the default policy. */
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+			die_errno("SCHED_FIFO priority %d", sp.sched_priority);
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

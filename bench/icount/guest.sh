@@ -289,14 +289,18 @@ done
 
 # Loss with the default buffers: one reader draining everything while
 # perf bench sched messaging (its defaults) and a fork storm run on two
-# CPUs.  Not an instruction count.
+# CPUs, the reader at the default policy and then at SCHED_FIFO (like
+# perf record -r): among messaging's 400 runnable tasks a reader at the
+# default policy gets a 400th of the CPU.  Not an instruction count.
 if [[ $LOSS == 1 ]]; then
 	log "loss: cpu1 online, messaging and fork storm"
 	[[ -e /sys/devices/system/cpu/cpu1/online ]] && echo 1 >/sys/devices/system/cpu/cpu1/online
-	echo "workload,cpus,produced,delivered,lost,untracked,buffer_records" >"$OUT/loss.csv"
-	for w in messaging forks; do
+	echo "workload,reader,cpus,produced,delivered,lost,untracked,buffer_records" >"$OUT/loss.csv"
+	for run in messaging:default forks:default messaging:fifo forks:fifo; do
+		w=${run%%:*} policy=${run#*:} rt=()
+		[[ $policy == fifo ]] && rt=(--realtime 50)
 		rm -f "$TMP/ready"
-		$TS_DRAIN --stats "$TMP/stats" --ready "$TMP/ready" &
+		$TS_DRAIN "${rt[@]}" --stats "$TMP/stats" --ready "$TMP/ready" &
 		pid=$!
 		wait_file "$TMP/ready"
 		case $w in
@@ -305,10 +309,10 @@ if [[ $LOSS == 1 ]]; then
 		esac
 		"${cmd[@]}" >/dev/null 2>>"$OUT/guest-stderr.log"
 		stop_bg "$pid"
-		echo "loss: ${cmd[*]}" >>"$OUT/commands.txt"
+		echo "loss: ts_drain ${rt[*]} --stats FILE --ready FILE &; ${cmd[*]}" >>"$OUT/commands.txt"
 		s=$(cat "$TMP/stats")
 		v() { echo "$s" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-		echo "$w,$(nproc),$(v produced),$(v delivered),$(v lost),$(v untracked),$(v buffer_records)" >>"$OUT/loss.csv"
+		echo "$w,$policy,$(nproc),$(v produced),$(v delivered),$(v lost),$(v untracked),$(v buffer_records)" >>"$OUT/loss.csv"
 	done
 fi
 unload

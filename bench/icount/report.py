@@ -235,13 +235,15 @@ def main():
         o.append("")
 
     o.append("### Lost events, default buffers (one reader draining everything, 2 vCPUs)\n")
-    o.append("| boot | workload | produced | delivered | lost |")
-    o.append("|---|---|---:|---:|---:|")
+    o.append("The reader at the default policy, then at SCHED_FIFO 50 (`ts_drain --realtime 50`, as `perf record -r 50`).\n")
+    o.append("| boot | workload | reader | produced | delivered | lost |")
+    o.append("|---|---|---|---:|---:|---:|")
     for n, b in boots:
         p = os.path.join(b.dir, "loss.csv")
         if os.path.exists(p):
             for r in csv.DictReader(open(p)):
-                o.append("| %s | %s | %s | %s | %s |" % (n, r["workload"], r["produced"], r["delivered"], r["lost"]))
+                o.append("| %s | %s | %s | %s | %s | %s |" % (n, r["workload"], r.get("reader", "default"),
+                                                          r["produced"], r["delivered"], r["lost"]))
     o.append("")
     o.append("Exact commands: `raw/icount/boot1/commands.txt` and `vm-run.txt`; per-window data: "
              "`windows.csv` (what each window was) and `plugin.txt` (the plugin's counts).\n")
