@@ -197,10 +197,14 @@ static bool ts_quiet_for(struct task_struct *p, struct ts_task *t, bool open)
 	return !open || !ts_sessions_want(p, t ? READ_ONCE(t->follow) : 0);
 }
 
-/* Move @t to @to, filling the step into @r, and emit it for @p. */
-static void ts_step(struct task_struct *p, struct ts_task *t,
-		    struct ts_record *r, unsigned int from, unsigned int to,
-		    unsigned int cause)
+/*
+ * Move @t to @to, filling the step into @r, and emit it for @p; a blocking
+ * switch's wait site is unwound from @frame.
+ */
+static void ts_step_from(struct task_struct *p, struct ts_task *t,
+			 struct ts_record *r, unsigned int from,
+			 unsigned int to, unsigned int cause,
+			 const struct ts_probe_frame *frame)
 {
 	unsigned long follow = 0;
 
@@ -219,7 +223,14 @@ static void ts_step(struct task_struct *p, struct ts_task *t,
 		follow = READ_ONCE(t->follow);
 	}
 	ts_count_event(r->transition, r->cause);
-	ts_sessions_emit(r, p, follow);
+	ts_sessions_emit(r, p, follow, frame);
+}
+
+static void ts_step(struct task_struct *p, struct ts_task *t,
+		    struct ts_record *r, unsigned int from, unsigned int to,
+		    unsigned int cause)
+{
+	ts_step_from(p, t, r, from, to, cause, NULL);
 }
 
 /*
@@ -336,29 +347,31 @@ static void ts_task_set_site(struct ts_task *t, const unsigned long *ips,
 
 /* The wait site with no session open: wait_sites=1, or an old one to drop. */
 static noinline void ts_block_quiet_site(struct task_struct *prev,
-					 struct ts_task *t)
+					 struct ts_task *t,
+					 const struct ts_probe_frame *from)
 {
 	unsigned long ips[TS_WAIT_FRAMES];
 	unsigned int n = 0;
 
 	if (READ_ONCE(wait_sites))
-		n = ts_wait_site_capture(ips, TS_WAIT_FRAMES);
+		n = ts_wait_site_capture(ips, TS_WAIT_FRAMES, from);
 	if (n || READ_ONCE(t->nr_wait_ips))
 		ts_task_set_site(t, ips, n, ts_site_private(prev));
 }
 
 /* A blocking switch with no session open: no record, not even on the stack. */
 static void ts_block_quiet(struct task_struct *prev, struct ts_task *t,
-			   unsigned int cause)
+			   unsigned int cause, const struct ts_probe_frame *from)
 {
 	ts_step_quiet(t, TASKSTATE_RUNNING, TASKSTATE_BLOCKED, cause);
 	if (t && (READ_ONCE(wait_sites) || READ_ONCE(t->nr_wait_ips)))
-		ts_block_quiet_site(prev, t);
+		ts_block_quiet_site(prev, t, from);
 }
 
 static noinline void ts_block_record(struct task_struct *prev,
 				     struct ts_task *t, char letter,
-				     unsigned int cause, u64 now)
+				     unsigned int cause, u64 now,
+				     const struct ts_probe_frame *from)
 {
 	struct ts_record r;
 
@@ -366,9 +379,11 @@ static noinline void ts_block_record(struct task_struct *prev,
 	r.linux_state = letter;
 	r.site_private = ts_site_private(prev);
 	if (READ_ONCE(wait_sites))
-		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES);
+		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES,
+						     from);
 	/* Sessions that want the site unwind while emitting, if not yet. */
-	ts_step(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED, cause);
+	ts_step_from(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED, cause,
+		     from);
 	if (t && (r.nr_wait_ips || READ_ONCE(t->nr_wait_ips)))
 		ts_task_set_site(t, r.wait_ips, r.nr_wait_ips, r.site_private);
 }
@@ -397,7 +412,7 @@ static u64 ts_switch_time(u64 *now)
 
 static void ts_switch_out(bool preempt, struct task_struct *prev,
 			  struct task_struct *next, unsigned int prev_state,
-			  u64 *now, bool open)
+			  u64 *now, bool open, const struct ts_probe_frame *from)
 {
 	struct ts_task *t = ts_task_of(prev);
 	unsigned int cause;
@@ -438,9 +453,10 @@ static void ts_switch_out(bool preempt, struct task_struct *prev,
 	letter = task_index_to_char(__task_state_index(prev_state, 0));
 	cause = ts_block_cause(letter, prev);
 	if (quiet)
-		ts_block_quiet(prev, t, cause);
+		ts_block_quiet(prev, t, cause, from);
 	else
-		ts_block_record(prev, t, letter, cause, ts_switch_time(now));
+		ts_block_record(prev, t, letter, cause, ts_switch_time(now),
+				from);
 }
 
 static noinline void ts_switch_in_record(struct task_struct *next,
@@ -467,13 +483,15 @@ static void ts_switch_in(struct task_struct *next, u64 *now, bool open)
 }
 
 void ts_model_switch(bool preempt, struct task_struct *prev,
-		     struct task_struct *next, unsigned int prev_state)
+		     struct task_struct *next, unsigned int prev_state,
+		     const struct ts_probe_frame *from)
 {
 	bool open = ts_sessions_open();
 	u64 now = 0;
 
 	if (!is_idle_task(prev))
-		ts_switch_out(preempt, prev, next, prev_state, &now, open);
+		ts_switch_out(preempt, prev, next, prev_state, &now, open,
+			      from);
 	if (!is_idle_task(next))
 		ts_switch_in(next, &now, open);
 }
@@ -575,7 +593,7 @@ void ts_model_exec(struct task_struct *p, pid_t old_pid)
 	if (t)
 		WRITE_ONCE(t->state, TASKSTATE_RUNNING);
 	ts_count_event(r.transition, r.cause);
-	ts_sessions_emit(&r, p, t ? READ_ONCE(t->follow) : 0);
+	ts_sessions_emit(&r, p, t ? READ_ONCE(t->follow) : 0, NULL);
 }
 
 /*
@@ -720,7 +738,7 @@ void ts_model_free(struct task_struct *p)
 		ts_task_release(p);
 	}
 	ts_count_event(r.transition, r.cause);
-	ts_sessions_emit(&r, p, follow);
+	ts_sessions_emit(&r, p, follow, NULL);
 }
 
 /*

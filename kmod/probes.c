@@ -39,9 +39,11 @@ static void ts_probe_wakeup_new(void *data, struct task_struct *p)
 
 TS_CHECK_PROBE(sched_wakeup_new, ts_probe_wakeup_new);
 
-static void ts_probe_switch(void *data, TS_SWITCH_PROBE_ARGS)
+/* __builtin_frame_address() gives this function a frame pointer. */
+static noinline void ts_probe_switch(void *data, TS_SWITCH_PROBE_ARGS)
 {
-	ts_model_switch(preempt, prev, next, TS_SWITCH_PREV_STATE);
+	ts_model_switch(preempt, prev, next, TS_SWITCH_PREV_STATE,
+			__builtin_frame_address(0));
 }
 
 TS_CHECK_PROBE(sched_switch, ts_probe_switch);

@@ -131,11 +131,12 @@ static void ts_interest_add(struct ts_interest *in, const struct ts_filter *f)
 /* Under ts_sessions_lock, after the sessions or their filters changed. */
 static void ts_interest_update(void)
 {
-	struct ts_interest in = { };
+	static struct ts_interest in;	/* ts_sessions_lock */
 	struct ts_session *s;
 	unsigned int i;
 
 	lockdep_assert_held(&ts_sessions_lock);
+	memset(&in, 0, sizeof(in));
 	rcu_read_lock();
 	list_for_each_entry(s, &ts_sessions, node) {
 		ts_interest_add(&in, rcu_dereference(s->filter));
@@ -324,7 +325,7 @@ unsigned long ts_sessions_fork(struct task_struct *parent,
  * nobody pays for an unwind that no reader will see.
  */
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
-		      unsigned long follow)
+		      unsigned long follow, const struct ts_probe_frame *from)
 {
 	bool unwound = r->nr_wait_ips;
 	struct ts_session *s;
@@ -344,7 +345,8 @@ void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
 		if (!unwound && r->transition == TASKSTATE_TR_BLOCK &&
 		    !(f->flags & TASKSTATE_FILTER_NO_WAIT_SITE)) {
 			r->nr_wait_ips = ts_wait_site_capture(r->wait_ips,
-							      TS_WAIT_FRAMES);
+							      TS_WAIT_FRAMES,
+							      from);
 			unwound = true;
 		}
 		used = ts_ring_write(s->ring, r);

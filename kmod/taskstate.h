@@ -50,6 +50,17 @@ struct ts_record {
 	char other_comm[TASK_COMM_LEN];
 };
 
+/*
+ * The frame of sched_switch's probe (its frame address): the return
+ * address into the tracepoint's caller, whose stack goes on above it.  A
+ * wait-site unwind starts from that caller, above the module's own
+ * frames, each of which would cost the unwinder a module lookup.
+ */
+struct ts_probe_frame {
+	unsigned long bp_slot;	/* reused: the probe tail-calls the model */
+	unsigned long ret_ip;
+};
+
 /* probes.c: the tracepoint probes, attached and detached as one. */
 int ts_probes_attach(void);
 void ts_probes_detach(void);
@@ -60,7 +71,8 @@ void ts_model_exit(void);
 void ts_model_fork(struct task_struct *parent, struct task_struct *child);
 void ts_model_wakeup_new(struct task_struct *p);
 void ts_model_switch(bool preempt, struct task_struct *prev,
-		     struct task_struct *next, unsigned int prev_state);
+		     struct task_struct *next, unsigned int prev_state,
+		     const struct ts_probe_frame *from);
 void ts_model_waking(struct task_struct *p);
 void ts_model_wakeup(struct task_struct *p);
 void ts_model_exec(struct task_struct *p, pid_t old_pid);
@@ -79,7 +91,8 @@ const char *ts_cause_name(unsigned int cause);
 const char *ts_transition_name(unsigned int tr);
 
 /* waitsite.c: where a task blocked. */
-unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max);
+unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
+				  const struct ts_probe_frame *from);
 int ts_wait_site_init(void);
 void ts_wait_site_exit(void);
 void ts_wait_site_name(const unsigned long *ips, unsigned int n,
@@ -106,7 +119,7 @@ static inline bool ts_sessions_open(void)
 }
 
 /* What the open sessions' filters could take: see session.c. */
-#define TS_INTEREST_ID_BITS	10
+#define TS_INTEREST_ID_BITS	12
 
 struct ts_interest {
 	bool any;		/* a filter takes tasks whatever their ids */
@@ -136,7 +149,7 @@ static inline bool ts_sessions_want(const struct task_struct *p,
 }
 
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
-		      unsigned long follow);
+		      unsigned long follow, const struct ts_probe_frame *from);
 struct ts_session *ts_session_create(const struct file *file);
 void ts_session_destroy(struct ts_session *s);
 int ts_sessions_init(void);

@@ -42,36 +42,67 @@ static void ts_known_site_add(unsigned long ip)
 	WRITE_ONCE(ts_known_sites[hash_long(ip, TS_KNOWN_SITE_BITS)], ip);
 }
 
-/*
- * The return addresses above this module's frames, at most @max, up to the
- * first known wait site.  The walk starts inside the unwinder's own entry
- * (whatever it reports before the first frame of this module is skipped),
- * then this module's frames (the probe's) are skipped.
- */
-unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max)
+/* The return addresses from @state on, at most @max, up to a known site. */
+static unsigned int ts_wait_site_walk(struct unwind_state *state,
+				      unsigned long *ips, unsigned int max)
 {
-	struct unwind_state state;
 	unsigned int out = 0;
-	bool seen_module = false;
 	unsigned long addr;
 
-	for (unwind_start(&state, current, NULL, NULL);
-	     !unwind_done(&state) && out < max; unwind_next_frame(&state)) {
-		addr = unwind_get_return_address(&state);
+	for (; !unwind_done(state) && out < max; unwind_next_frame(state)) {
+		addr = unwind_get_return_address(state);
 		if (!addr)
 			break;
-		if (!out) {
-			bool ours = within_module(addr, THIS_MODULE);
-
-			seen_module |= ours;
-			if (ours || !seen_module)
-				continue;
-		}
 		ips[out++] = addr;
 		if (ts_known_site(addr))
 			break;
 	}
 	return out;
+}
+
+/*
+ * The return addresses above this module's frames, at most @max, up to the
+ * first known wait site.  From @from, the probe's caller, when there is
+ * one: the unwinder starts there as from an interrupted context and goes
+ * on from the caller's caller (the caller, the scheduler, is never a
+ * site).  Else the walk starts inside the unwinder's own entry, and what it
+ * reports up to the end of this module's frames (the probe's) is skipped.
+ */
+unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
+				  const struct ts_probe_frame *from)
+{
+	struct unwind_state state;
+	bool seen_module = false;
+	struct pt_regs regs;
+	unsigned long addr;
+	unsigned int out;
+
+	if (from) {
+		memset(&regs, 0, sizeof(regs));
+		regs.ip = from->ret_ip;
+		regs.sp = (unsigned long)(from + 1);
+		/*
+		 * The caller's frame pointer is not known; only a frame
+		 * addressed from it needs it (rare, never the scheduler's),
+		 * and the unwind then stops there.
+		 */
+		regs.cs = __KERNEL_CS;
+		unwind_start(&state, current, &regs, NULL);
+		out = ts_wait_site_walk(&state, ips, max);
+		/* Not a frame the unwinder knows: the long way. */
+		if (out)
+			return out;
+	}
+	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			return 0;
+		seen_module |= within_module(addr, THIS_MODULE);
+		if (seen_module && !within_module(addr, THIS_MODULE))
+			return ts_wait_site_walk(&state, ips, max);
+	}
+	return 0;
 }
 
 /* The scheduler and the generic ways of waiting: never the answer. */
