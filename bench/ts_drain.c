@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/counters.h"
@@ -37,13 +38,23 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Only to interrupt the drain thread's read: see end_drain(). */
+static void on_wake(int sig)
+{
+	(void)sig;
+}
+
 struct drain {
 	struct ts_stream *s;
 	int null_fd;
 	volatile bool done;	/* the command has exited: empty and stop */
 };
 
-/* Read until empty once @d->done or a signal says so. */
+/*
+ * Read until empty once @d->done or a signal says so.  Until then a read
+ * waits as long as it takes: a reader that woke up every so often to look
+ * at its flags would cost every idle session as much as the module does.
+ */
 static void drain_loop(struct drain *d)
 {
 	static struct taskstate_event ev[TS_STREAM_BATCH];
@@ -51,7 +62,7 @@ static void drain_loop(struct drain *d)
 	for (;;) {
 		bool ending = stop || d->done;
 		ssize_t n = ts_stream_read(d->s, ev, TS_STREAM_BATCH,
-					   ending ? 0 : 100);
+					   ending ? 0 : -1);
 
 		if (n == -EINTR)
 			continue;
@@ -68,6 +79,29 @@ static void *drain_thread(void *arg)
 {
 	drain_loop(arg);
 	return NULL;
+}
+
+/*
+ * The command has exited: tell the drain thread, whose read may be waiting
+ * for records that will never come.  A signal that lands before the read
+ * starts to wait is lost, so it is sent again until the thread ends.
+ */
+static void end_drain(struct drain *d, pthread_t thread)
+{
+	struct timespec deadline;
+
+	d->done = true;
+	for (;;) {
+		pthread_kill(thread, SIGUSR1);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 50 * 1000 * 1000;
+		if (deadline.tv_nsec >= 1000000000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000;
+		}
+		if (!pthread_timedjoin_np(thread, NULL, &deadline))
+			return;
+	}
 }
 
 static void write_stats(struct ts_stream *s, const char *path)
@@ -192,6 +226,8 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_wake;
+	sigaction(SIGUSR1, &sa, NULL);
 	d.null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (d.null_fd < 0)
 		die_errno("/dev/null");
@@ -251,8 +287,7 @@ int main(int argc, char **argv)
 		while (waitpid(child, &status, 0) < 0)
 			if (errno != EINTR)
 				die_errno("waitpid");
-		d.done = true;
-		pthread_join(thread, NULL);
+		end_drain(&d, thread);
 	}
 	write_stats(d.s, stats_path);
 	ts_stream_close(d.s);
