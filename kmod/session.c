@@ -762,12 +762,6 @@ long ts_session_ioctl(struct ts_session *s, unsigned int cmd,
 }
 
 /*
- * What a reader gets of @r.  A reader without privilege sees only its own
- * tasks, and of the others a step names (waker, killer, parent, the task
- * that took the CPU) only those that are its own too; of a setuid program
- * of its own, not where it waits, as /proc/PID/wchan would not tell it.
- */
-/*
  * A task name (NUL-terminated within TASK_COMM_LEN) into @dst, NUL-padded
  * so that no stale byte of the probe's copy reaches the reader: a word at a
  * time, since strscpy() costs several times as much, per event.
@@ -794,6 +788,12 @@ static void ts_comm_copy(char *dst, const char *src)
 	}
 }
 
+/*
+ * What a reader gets of @r.  A reader without privilege sees only its own
+ * tasks, and of the others a step names (waker, killer, parent, the task
+ * that took the CPU) only those that are its own too; of a setuid program
+ * of its own, not where it waits, as /proc/PID/wchan would not tell it.
+ */
 static void ts_record_to_event(const struct ts_session *s,
 			       const struct ts_record *r,
 			       struct taskstate_event *ev, bool wait_site)
