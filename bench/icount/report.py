@@ -162,8 +162,15 @@ def main():
 
     def row(name, fn, ok):
         vals = [fn(b) for _, b in boots]
+        if ok is None:	# reported, no target
+            o.append("| %s | %s | - |" % (name, " | ".join(
+                "n/a" if v is None else format(v, ",d") if isinstance(v, int) else f(v, ",.2f")
+                for v in vals)))
+            return
         good = all(v is not None and ok(v) for v in vals)
-        o.append("| %s | %s | %s |" % (name, " | ".join(v if isinstance(v, str) else f(v, ",.2f") for v in vals),
+        o.append("| %s | %s | %s |" % (name, " | ".join(v if isinstance(v, str) else
+                                                   format(v, ",d") if isinstance(v, int) else f(v, ",.2f")
+                                                   for v in vals),
                                         "yes" if good else "**no**"))
 
     def pe(b, c, p=None):
@@ -176,8 +183,8 @@ def main():
     row("reader / ftrace (<= 0.5)", lambda b: ratio(pe(b, "reader"), pe(b, "ftrace")), lambda v: v <= 0.5)
     row("reader --no-wait-site / ftrace (ftrace records no stack; not the target)",
         lambda b: ratio(pe(b, "reader-nosite"), pe(b, "ftrace")), lambda v: v <= 0.5)
-    row("reader / perf record (report)", lambda b: ratio(pe(b, "reader"), pe(b, "perf")), lambda v: True)
-    row("reader / bpftrace (report)", lambda b: ratio(pe(b, "reader"), pe(b, "bpftrace")), lambda v: True)
+    row("reader / perf record (report)", lambda b: ratio(pe(b, "reader"), pe(b, "perf")), None)
+    row("reader / bpftrace (report)", lambda b: ratio(pe(b, "reader"), pe(b, "bpftrace")), None)
     row("one session following another process - no reader (<= 20)",
         lambda b: None if pe(b, "follow1") is None or pe(b, "mod") is None else pe(b, "follow1") - pe(b, "mod"),
         lambda v: v <= 20)
@@ -192,6 +199,17 @@ def main():
         return (max(v) - min(v)) / min(v) * 100
     row("idle live tasks %s: (max - min) / min of the per-event cost, %% (<= 5)"
         % "/".join(str(n) for n in idle_ns), idle_spread, lambda v: v <= 5)
+
+    def lost(b, reader):
+        p = os.path.join(b.dir, "loss.csv")
+        if not os.path.exists(p):
+            return None
+        rows = [r for r in csv.DictReader(open(p)) if r.get("reader", "default") == reader]
+        return sum(int(r["lost"]) for r in rows) if rows else None
+    row("lost events, messaging + fork storm, reader at SCHED_FIFO (0)",
+        lambda b: lost(b, "fifo"), lambda v: v == 0)
+    row("lost events, messaging + fork storm, reader at the default policy (report)",
+        lambda b: lost(b, "default"), None)
     o.append("")
 
     o.append("### Idle live tasks and reading /proc/taskstate/tasks\n")
