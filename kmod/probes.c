@@ -39,11 +39,32 @@ static void ts_probe_wakeup_new(void *data, struct task_struct *p)
 
 TS_CHECK_PROBE(sched_wakeup_new, ts_probe_wakeup_new);
 
-/* __builtin_frame_address() gives this function a frame pointer. */
-static noinline void ts_probe_switch(void *data, TS_SWITCH_PROBE_ARGS)
+/*
+ * With a session open, sched_switch's probe goes on here, by a tail call:
+ * this frame's return address is the scheduler's, and the word under it
+ * the scheduler's frame pointer, which the unwinder needs to go on from
+ * there (__builtin_frame_address() gives this function a frame pointer).
+ * The barrier keeps the frame until the model returns: a tail call would
+ * reuse it.
+ */
+static noinline void ts_probe_switch_framed(bool preempt,
+					    struct task_struct *prev,
+					    struct task_struct *next,
+					    unsigned int prev_state)
 {
-	ts_model_switch(preempt, prev, next, TS_SWITCH_PREV_STATE,
+	ts_model_switch(preempt, prev, next, prev_state,
 			__builtin_frame_address(0));
+	barrier();
+}
+
+static void ts_probe_switch(void *data, TS_SWITCH_PROBE_ARGS)
+{
+	if (ts_sessions_open())
+		ts_probe_switch_framed(preempt, prev, next,
+				       TS_SWITCH_PREV_STATE);
+	else
+		ts_model_switch(preempt, prev, next, TS_SWITCH_PREV_STATE,
+				NULL);
 }
 
 TS_CHECK_PROBE(sched_switch, ts_probe_switch);

@@ -51,13 +51,14 @@ struct ts_record {
 };
 
 /*
- * The frame of sched_switch's probe (its frame address): the return
- * address into the tracepoint's caller, whose stack goes on above it.  A
- * wait-site unwind starts from that caller, above the module's own
- * frames, each of which would cost the unwinder a module lookup.
+ * The frame of sched_switch's probe (its frame address, probes.c): the
+ * caller's frame pointer, then the return address into the caller, whose
+ * stack goes on above.  A wait-site unwind starts from that caller, above
+ * the module's own frames, each of which would cost the unwinder a module
+ * lookup.
  */
 struct ts_probe_frame {
-	unsigned long bp_slot;	/* reused: the probe tail-calls the model */
+	unsigned long caller_bp;
 	unsigned long ret_ip;
 };
 

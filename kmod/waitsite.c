@@ -81,11 +81,7 @@ unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
 		memset(&regs, 0, sizeof(regs));
 		regs.ip = from->ret_ip;
 		regs.sp = (unsigned long)(from + 1);
-		/*
-		 * The caller's frame pointer is not known; only a frame
-		 * addressed from it needs it (rare, never the scheduler's),
-		 * and the unwind then stops there.
-		 */
+		regs.bp = from->caller_bp;
 		regs.cs = __KERNEL_CS;
 		unwind_start(&state, current, &regs, NULL);
 		out = ts_wait_site_walk(&state, ips, max);
