@@ -193,7 +193,7 @@ static bool ts_time_in_state(const struct ts_task *t, u64 now, u64 *ns)
  * the first session opens.
  */
 static __always_inline bool ts_quiet_for(struct task_struct *p,
-					  struct ts_task *t, bool open)
+					 struct ts_task *t, bool open)
 {
 	return !open || !ts_sessions_want(p, t ? READ_ONCE(t->follow) : 0);
 }
