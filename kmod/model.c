@@ -58,6 +58,7 @@ static const char *const ts_transition_names[] = TASKSTATE_TRANSITION_NAMES;
 static_assert(ARRAY_SIZE(ts_state_names) == TASKSTATE_NR_STATES);
 static_assert(ARRAY_SIZE(ts_cause_names) == TASKSTATE_NR_CAUSES);
 static_assert(ARRAY_SIZE(ts_transition_names) == TASKSTATE_NR_TRANSITIONS);
+static_assert(TASKSTATE_NR_CAUSES <= TS_WAKE_RECORD);
 
 /* The nine classic transitions: the one table of their ends. */
 static const struct {
@@ -506,6 +507,7 @@ void ts_model_waking(struct task_struct *p)
 {
 	struct ts_task *t = ts_task_of(p);
 	unsigned int state;
+	bool record;
 
 	if (!t)
 		return;
@@ -513,9 +515,10 @@ void ts_model_waking(struct task_struct *p)
 	/*
 	 * Only a record names the waker: with no session that may take @p,
 	 * none (a session opening before the wakeup sees no waker, not a
-	 * stale one).
+	 * stale one).  Whether the wakeup makes a record is decided here, once.
 	 */
-	if (!ts_quiet_for(p, t, ts_sessions_open())) {
+	record = !ts_quiet_for(p, t, ts_sessions_open());
+	if (record) {
 		ts_actor_current(&t->waker);
 	} else {
 		t->waker.pid = 0;
@@ -523,8 +526,9 @@ void ts_model_waking(struct task_struct *p)
 		t->waker.comm[0] = '\0';
 	}
 	/* The signal code sets TIF_SIGPENDING before it wakes the task. */
-	WRITE_ONCE(t->wake_cause, task_sigpending(p) ? TASKSTATE_CAUSE_SIGNAL :
-						       TASKSTATE_CAUSE_WAKEUP);
+	WRITE_ONCE(t->wake_cause, (task_sigpending(p) ? TASKSTATE_CAUSE_SIGNAL :
+							TASKSTATE_CAUSE_WAKEUP) |
+				  (record ? TS_WAKE_RECORD : 0));
 	/*
 	 * A fatal signal wakes a sleeper before its signal_generate fires, and
 	 * the wakeup may be traced first: keep the state it found, for the
@@ -563,7 +567,7 @@ void ts_model_wakeup(struct task_struct *p)
 {
 	struct ts_task *t = ts_task_of(p);
 	unsigned int state = t ? READ_ONCE(t->state) : TASKSTATE_NONE;
-	unsigned int cause;
+	unsigned int cause, waking;
 
 	/*
 	 * A task that set its state but was woken before it switched out never
@@ -574,11 +578,13 @@ void ts_model_wakeup(struct task_struct *p)
 		ts_count_wakeup_not_blocked();
 		return;
 	}
-	cause = READ_ONCE(t->wake_cause) ?: TASKSTATE_CAUSE_WAKEUP;
-	if (ts_quiet_for(p, t, ts_sessions_open()))
-		ts_step_quiet(t, TASKSTATE_BLOCKED, TASKSTATE_READY, cause);
-	else
+	waking = READ_ONCE(t->wake_cause);
+	cause = (waking & ~TS_WAKE_RECORD) ?: TASKSTATE_CAUSE_WAKEUP;
+	/* As sched_waking decided: a filter may have changed since, not @p. */
+	if ((waking & TS_WAKE_RECORD) && ts_sessions_open())
 		ts_wakeup_record(p, t, cause, ktime_get_mono_fast_ns());
+	else
+		ts_step_quiet(t, TASKSTATE_BLOCKED, TASKSTATE_READY, cause);
 }
 
 void ts_model_exec(struct task_struct *p, pid_t old_pid)

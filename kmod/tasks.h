@@ -36,7 +36,8 @@ struct ts_task {
 	/* Bit n: followed by the DESCENDANTS filter holding bit n. */
 	unsigned long follow;
 	u8 state;			/* enum taskstate_state; NONE: not known */
-	u8 wake_cause;			/* waking: the cause of that wakeup */
+	u8 wake_cause;			/* waking: the cause of that wakeup, */
+#define TS_WAKE_RECORD	0x80		/* ... and whether it makes a record */
 	bool dequeued;			/* waking: it found the task off-rq */
 	bool killed;			/* signal: a fatal signal was generated */
 	bool fatal_wake;		/* waking: it found a fatal signal */
