@@ -484,11 +484,12 @@ static void ts_switch_in(struct task_struct *next, u64 *now, bool open)
 		ts_switch_in_record(next, t, ts_switch_time(now));
 }
 
+/* @from: the probe's frame when a session is open (it looked), else NULL. */
 void ts_model_switch(bool preempt, struct task_struct *prev,
 		     struct task_struct *next, unsigned int prev_state,
 		     const struct ts_probe_frame *from)
 {
-	bool open = ts_sessions_open();
+	bool open = from;
 	u64 now = 0;
 
 	if (!is_idle_task(prev))

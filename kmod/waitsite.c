@@ -18,6 +18,7 @@
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <asm/unwind.h>
+#include <asm/word-at-a-time.h>
 
 #include "taskstate.h"
 
@@ -165,10 +166,28 @@ static DEFINE_SPINLOCK(ts_site_lock);
 static unsigned long ts_site_generation;
 
 /*
- * @ip's name, one word, NUL-padded into @name (TASKSTATE_SITE_LEN bytes:
- * a hit is one fixed-size copy); whether it is a generic wait.
+ * A cached name (NUL-padded) into @dst up to the word that ends it, a word
+ * at a time: the rest of @dst is left as it was (zeroed, by the callers).
  */
-static bool ts_site_lookup(unsigned long ip, char *name)
+static void ts_site_copy(char *dst, const char *src)
+{
+	const struct word_at_a_time k = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long w, data;
+	unsigned int i;
+
+	for (i = 0; i < TASKSTATE_SITE_LEN; i += sizeof(w)) {
+		memcpy(&w, src + i, sizeof(w));
+		memcpy(dst + i, &w, sizeof(w));
+		if (has_zero(w, &data, &k))
+			return;
+	}
+}
+
+/*
+ * Whether @ip is in a generic wait; its name, one word, into @name if it
+ * is not, or if @last (the outermost frame: the best there is).
+ */
+static bool ts_site_lookup(unsigned long ip, char *name, bool last)
 {
 	struct ts_site_entry *e = &ts_site_cache[hash_long(ip, TS_SITE_CACHE_BITS)];
 	char sym[KSYM_SYMBOL_LEN];
@@ -178,7 +197,8 @@ static bool ts_site_lookup(unsigned long ip, char *name)
 	spin_lock(&ts_site_lock);
 	if (e->ip == ip) {
 		generic = e->generic;
-		memcpy(name, e->name, TASKSTATE_SITE_LEN);
+		if (!generic || last)
+			ts_site_copy(name, e->name);
 		spin_unlock(&ts_site_lock);
 		return generic;
 	}
@@ -198,18 +218,24 @@ static bool ts_site_lookup(unsigned long ip, char *name)
 	 */
 	sym[strcspn(sym, " .")] = '\0';
 	generic = ts_is_generic_wait(sym);
-	strscpy_pad(name, sym, TASKSTATE_SITE_LEN);
+	if (!generic || last)
+		strscpy(name, sym, TASKSTATE_SITE_LEN);
 
 	spin_lock(&ts_site_lock);
 	if (generation == ts_site_generation) {
 		e->ip = ip;
 		e->generic = generic;
-		memcpy(e->name, name, sizeof(e->name));
+		strscpy_pad(e->name, sym, sizeof(e->name));
 	}
 	spin_unlock(&ts_site_lock);
 	return generic;
 }
 
+/*
+ * The wait site of a blocking switch whose return addresses are @ips:
+ * the first that is not a generic wait, NUL-terminated into @name, whose
+ * bytes after the name are left as they were.
+ */
 void ts_wait_site_name(const unsigned long *ips, unsigned int n,
 		       char name[TASKSTATE_SITE_LEN])
 {
@@ -217,12 +243,11 @@ void ts_wait_site_name(const unsigned long *ips, unsigned int n,
 
 	name[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if (!ts_site_lookup(ips[i], name)) {
+		if (!ts_site_lookup(ips[i], name, i == n - 1)) {
 			ts_known_site_add(ips[i]);
 			return;
 		}
 	}
-	/* All generic: the outermost frame seen is the best there is. */
 }
 
 static int ts_site_module_event(struct notifier_block *nb, unsigned long action,
