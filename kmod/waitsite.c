@@ -184,24 +184,18 @@ static void ts_site_copy(char *dst, const char *src)
 }
 
 /*
- * Whether @ip is in a generic wait; its name, one word, into @name if it
- * is not, or if @last (the outermost frame: the best there is).
+ * ts_site_lookup()'s miss: kallsyms, then the cache.  Apart, so that a hit
+ * does not pay for this frame (KSYM_SYMBOL_LEN bytes, zeroed on entry on
+ * kernels built with INIT_STACK_ALL_ZERO).
  */
-static bool ts_site_lookup(unsigned long ip, char *name, bool last)
+static noinline bool ts_site_resolve(struct ts_site_entry *e, unsigned long ip,
+				     char *name, bool last)
 {
-	struct ts_site_entry *e = &ts_site_cache[hash_long(ip, TS_SITE_CACHE_BITS)];
 	char sym[KSYM_SYMBOL_LEN];
 	unsigned long generation;
 	bool generic;
 
 	spin_lock(&ts_site_lock);
-	if (e->ip == ip) {
-		generic = e->generic;
-		if (!generic || last)
-			ts_site_copy(name, e->name);
-		spin_unlock(&ts_site_lock);
-		return generic;
-	}
 	generation = ts_site_generation;
 	spin_unlock(&ts_site_lock);
 
@@ -227,6 +221,27 @@ static bool ts_site_lookup(unsigned long ip, char *name, bool last)
 		e->generic = generic;
 		strscpy_pad(e->name, sym, sizeof(e->name));
 	}
+	spin_unlock(&ts_site_lock);
+	return generic;
+}
+
+/*
+ * Whether @ip is in a generic wait; its name, one word, into @name if it
+ * is not, or if @last (the outermost frame: the best there is).
+ */
+static bool ts_site_lookup(unsigned long ip, char *name, bool last)
+{
+	struct ts_site_entry *e = &ts_site_cache[hash_long(ip, TS_SITE_CACHE_BITS)];
+	bool generic;
+
+	spin_lock(&ts_site_lock);
+	if (e->ip != ip) {
+		spin_unlock(&ts_site_lock);
+		return ts_site_resolve(e, ip, name, last);
+	}
+	generic = e->generic;
+	if (!generic || last)
+		ts_site_copy(name, e->name);
 	spin_unlock(&ts_site_lock);
 	return generic;
 }
