@@ -312,11 +312,23 @@ TEST_F(cli, exit_status_is_the_commands)
 	const char *killed[] = { "trace", "-q", "-o", "/tmp/cli_test.9", "--",
 				 "sh", "-c", "kill -9 $$", NULL };
 
+	/* The reader at SCHED_FIFO; the command at the normal policy (0). */
+	const char *realtime[] = { "trace", "-q", "--realtime", "10", "-o",
+				   "/tmp/cli_test.rt", "--", "sh", "-c",
+				   "set -- $(cat /proc/$$/stat); exit $((7 + ${41}))",
+				   NULL };
+
 	RETURN_IF_SETUP_SKIPPED();
 	run_tool(&self->r, seven);
 	EXPECT_EQ(7, self->r.status);
 	run_tool(&self->r, killed);
 	EXPECT_EQ(128 + SIGKILL, self->r.status);
+	if (geteuid() == 0) {
+		run_tool(&self->r, realtime);
+		EXPECT_EQ(7, self->r.status) TH_LOG("the command's policy: %d",
+						    self->r.status - 7);
+		unlink("/tmp/cli_test.rt");
+	}
 	unlink("/tmp/cli_test.7");
 	unlink("/tmp/cli_test.9");
 }
@@ -572,6 +584,9 @@ TEST_F(cli, bad_input_gets_one_line)
 		{ { "trace", "--filter", "color=red", "--", "true", NULL }, 2 },
 		{ { "trace", "-p", "abc", NULL }, 2 },
 		{ { "trace", "-p", "1", "--", "true", NULL }, 2 },
+		{ { "trace", "--realtime", "0", "--", "true", NULL }, 2 },
+		{ { "trace", "--realtime", "100", "--", "true", NULL }, 2 },
+		{ { "stat", "--realtime", "fifo", "--", "true", NULL }, 2 },
 		{ { "stat", NULL }, 2 },
 		{ { "show", NULL }, 2 },
 		{ { "timeline", NULL }, 2 },

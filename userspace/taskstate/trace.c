@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,10 @@ static const char trace_help[] = N_(
 "    -p, --pid PID      follow the running process PID (all its threads)\n"
 "                       until Ctrl-C or until it has exited\n"
 "    --children         with -p, also what PID forks from now on\n"
+"    --realtime PRIO    read events at SCHED_FIFO priority PRIO (1-99; root),\n"
+"                       as perf record -r: a reader that waits its turn\n"
+"                       among many busy tasks loses events; COMMAND keeps\n"
+"                       the normal policy\n"
 "    -q, --quiet        no summary\n"
 "    -h, --help         this help\n"
 "\n"
@@ -85,6 +90,7 @@ struct session_opts {
 	const char *cmd_name;		/* "trace" or "stat" */
 	const char *output;
 	bool json, quiet, stat, children;
+	int realtime;			/* SCHED_FIFO priority; 0: none */
 	pid_t pid;			/* -p */
 	uint32_t transition_mask, cause_mask;
 	char **argv;			/* COMMAND */
@@ -330,6 +336,13 @@ static int run_session(struct session_opts *o)
 	if (o->pid && kill(o->pid, 0) && errno == ESRCH)
 		die(_("no process %d"), o->pid);
 
+	if (o->realtime) {
+		struct sched_param sp = { .sched_priority = o->realtime };
+
+		/* Before COMMAND is forked: it keeps the normal policy. */
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+			die_errno(_("%s: --realtime %d"), o->cmd_name, o->realtime);
+	}
 	s = open_stream_or_die(0);
 	if (o->output) {
 		w = ts_recording_create(o->output);
@@ -472,19 +485,20 @@ static int run_session(struct session_opts *o)
 
 int session_main(int argc, char **argv, bool stat, const char *help)
 {
-	enum { OPT_JSON = 256, OPT_CHILDREN };
+	enum { OPT_JSON = 256, OPT_CHILDREN, OPT_REALTIME };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "children", no_argument, NULL, OPT_CHILDREN },
+		{ "realtime", required_argument, NULL, OPT_REALTIME },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct session_opts o = { .cmd_name = stat ? "stat" : "trace", .stat = stat };
-	uint64_t pid;
+	uint64_t pid, prio;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+:o:f:p:qh", opts, NULL)) != -1) {
@@ -505,6 +519,12 @@ int session_main(int argc, char **argv, bool stat, const char *help)
 			break;
 		case OPT_CHILDREN:
 			o.children = true;
+			break;
+		case OPT_REALTIME:
+			if (!parse_u64(optarg, 1, 99, &prio))
+				usage_error(_("%s: --realtime '%s': not a priority (1-99)"),
+					    o.cmd_name, optarg);
+			o.realtime = (int)prio;
 			break;
 		case 'q':
 			o.quiet = true;
