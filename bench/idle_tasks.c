@@ -58,13 +58,12 @@ int main(int argc, char **argv)
 	pthread_attr_t attr;
 	sigset_t set;
 
+	prog_name = "idle_tasks";
 	while ((o = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
-			if (!parse_u64(optarg, 1, 100000, &u)) {
-				fprintf(stderr, "idle_tasks: bad --tasks '%s'\n", optarg);
-				exit(2);
-			}
+			if (!parse_u64(optarg, 1, 100000, &u))
+				usage_error("bad --tasks '%s'", optarg);
 			n = (long)u;
 			break;
 		case 'r':
@@ -77,10 +76,8 @@ int main(int argc, char **argv)
 			usage(stderr, 2);
 		}
 	}
-	if (n < 0 || optind < argc) {
-		fprintf(stderr, "idle_tasks: -n N is required, no arguments (see --help)\n");
-		exit(2);
-	}
+	if (n < 0 || optind < argc)
+		usage_error("-n N is required, no arguments (see --help)");
 	/* Signals are taken by sigwait() only, never by the idle threads. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -21,15 +21,14 @@ int main(int argc, char **argv)
 	ssize_t n;
 	int fd;
 
+	prog_name = "mark_cat";
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: mark_cat FILE\n\nRead FILE to its end between icount.so's markers;\n"
 		       "print bytes=B.\n");
 		return 0;
 	}
-	if (argc != 2) {
-		fprintf(stderr, "mark_cat: one FILE expected (see --help)\n");
-		return 2;
-	}
+	if (argc != 2)
+		usage_error("one FILE expected (see --help)");
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die_errno("%s", argv[1]);

@@ -75,22 +75,19 @@ int main(int argc, char **argv)
 	char *end, b = 'x';
 	pid_t child;
 
+	prog_name = "pingpong";
 	while ((o = getopt_long(argc, argv, "n:c:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
-			if (!parse_u64(optarg, 1, 100000000, &u)) {
-				fprintf(stderr, "pingpong: bad --loops '%s'\n", optarg);
-				exit(2);
-			}
+			if (!parse_u64(optarg, 1, 100000000, &u))
+				usage_error("bad --loops '%s'", optarg);
 			loops = (long)u;
 			break;
 		case 'c':
 			errno = 0;
 			cpu = strtol(optarg, &end, 10);
-			if (errno || *end || cpu < -1 || cpu >= CPU_SETSIZE) {
-				fprintf(stderr, "pingpong: bad --cpu '%s'\n", optarg);
-				exit(2);
-			}
+			if (errno || *end || cpu < -1 || cpu >= CPU_SETSIZE)
+				usage_error("bad --cpu '%s'", optarg);
 			break;
 		case 'M':
 			markers = 0;
@@ -102,10 +99,8 @@ int main(int argc, char **argv)
 			usage(stderr, 2);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pingpong: no arguments expected (see --help)\n");
-		exit(2);
-	}
+	if (optind < argc)
+		usage_error("no arguments expected (see --help)");
 	if (cpu >= 0) {
 		cpu_set_t set;
 
