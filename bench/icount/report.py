@@ -167,6 +167,9 @@ def main():
                 "n/a" if v is None else format(v, ",d") if isinstance(v, int) else f(v, ",.2f")
                 for v in vals)))
             return
+        if all(v is None for v in vals):	# not run (--quick has no loss test)
+            o.append("| %s | %s | not run |" % (name, " | ".join("n/a" for _ in vals)))
+            return
         good = all(v is not None and ok(v) for v in vals)
         o.append("| %s | %s | %s |" % (name, " | ".join(v if isinstance(v, str) else
                                                    format(v, ",d") if isinstance(v, int) else f(v, ",.2f")
