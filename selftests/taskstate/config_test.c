@@ -37,6 +37,25 @@ static int read_config(char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The settings of @buf, read_config()'s text: without buffer_memory_used,
+ * which is state, and falls when a closed session's buffer is freed after
+ * a grace period (a previous test's, at any time).
+ */
+static char *settings_only(char *buf)
+{
+	char *line = strstr(buf, "buffer_memory_used="), *end;
+
+	if (line) {
+		end = strchr(line, '\n');
+		if (end)
+			memmove(line, end + 1, strlen(end + 1) + 1);
+		else
+			*line = '\0';
+	}
+	return buf;
+}
+
 /* One write on a fresh open; returns write()'s result, errno as it left it. */
 static ssize_t write_config(const void *buf, size_t len)
 {
@@ -169,7 +188,7 @@ TEST_F(config, bad_writes_are_refused_and_change_nothing)
 	EXPECT_EQ(EFAULT, errno);
 
 	ASSERT_EQ(0, read_config(now, sizeof(now)));
-	EXPECT_STREQ(self->saved, now);
+	EXPECT_STREQ(settings_only(self->saved), settings_only(now));
 }
 
 TEST_HARNESS_MAIN
