@@ -225,7 +225,7 @@ static void ts_step_from(struct task_struct *p, struct ts_task *t,
 		follow = READ_ONCE(t->follow);
 	}
 	ts_count_event(r->transition, r->cause);
-	ts_sessions_emit(r, p, follow, frame);
+	ts_sessions_emit(r, p, follow, frame, t);
 }
 
 static void ts_step(struct task_struct *p, struct ts_task *t,
@@ -356,7 +356,7 @@ static noinline void ts_block_quiet_site(struct task_struct *prev,
 	unsigned int n = 0;
 
 	if (READ_ONCE(wait_sites))
-		n = ts_wait_site_capture(ips, TS_WAIT_FRAMES, from);
+		n = ts_wait_site_capture(ips, TS_WAIT_FRAMES, from, t);
 	if (n || READ_ONCE(t->nr_wait_ips))
 		ts_task_set_site(t, ips, n, ts_site_private(prev));
 }
@@ -382,7 +382,7 @@ static noinline void ts_block_record(struct task_struct *prev,
 	r.site_private = ts_site_private(prev);
 	if (READ_ONCE(wait_sites))
 		r.nr_wait_ips = ts_wait_site_capture(r.wait_ips, TS_WAIT_FRAMES,
-						     from);
+						     from, t);
 	/* Sessions that want the site unwind while emitting, if not yet. */
 	ts_step_from(prev, t, &r, TASKSTATE_RUNNING, TASKSTATE_BLOCKED, cause,
 		     from);
@@ -601,7 +601,7 @@ void ts_model_exec(struct task_struct *p, pid_t old_pid)
 	if (t)
 		WRITE_ONCE(t->state, TASKSTATE_RUNNING);
 	ts_count_event(r.transition, r.cause);
-	ts_sessions_emit(&r, p, t ? READ_ONCE(t->follow) : 0, NULL);
+	ts_sessions_emit(&r, p, t ? READ_ONCE(t->follow) : 0, NULL, NULL);
 }
 
 /*
@@ -746,7 +746,7 @@ void ts_model_free(struct task_struct *p)
 		ts_task_release(p);
 	}
 	ts_count_event(r.transition, r.cause);
-	ts_sessions_emit(&r, p, follow, NULL);
+	ts_sessions_emit(&r, p, follow, NULL, NULL);
 }
 
 /*

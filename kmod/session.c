@@ -320,12 +320,13 @@ unsigned long ts_sessions_fork(struct task_struct *parent,
 }
 
 /*
- * @follow: the bits of @p's record.  A blocking switch is unwound here, once,
- * for the first session that takes the event and wants its wait site:
+ * @follow: the bits of @p's record @t.  A blocking switch is unwound here,
+ * once, for the first session that takes the event and wants its wait site:
  * nobody pays for an unwind that no reader will see.
  */
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
-		      unsigned long follow, const struct ts_probe_frame *from)
+		      unsigned long follow, const struct ts_probe_frame *from,
+		      struct ts_task *t)
 {
 	bool unwound = r->nr_wait_ips;
 	struct ts_session *s;
@@ -346,7 +347,7 @@ void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
 		    !(f->flags & TASKSTATE_FILTER_NO_WAIT_SITE)) {
 			r->nr_wait_ips = ts_wait_site_capture(r->wait_ips,
 							      TS_WAIT_FRAMES,
-							      from);
+							      from, t);
 			unwound = true;
 		}
 		used = ts_ring_write(s->ring, r);

@@ -51,6 +51,7 @@ static void ts_task_clear(struct ts_task *t)
 	raw_write_seqcount_begin(&t->wait_seq);
 	WRITE_ONCE(t->nr_wait_ips, 0);
 	raw_write_seqcount_end(&t->wait_seq);
+	WRITE_ONCE(t->nr_site_slots, 0);
 	t->parent_pid = 0;
 	t->parent_uid = INVALID_UID;
 }
@@ -145,6 +146,7 @@ struct ts_task *ts_task_exec_moved(struct task_struct *p, pid_t old_pid)
 	raw_write_seqcount_begin(&dst->wait_seq);
 	WRITE_ONCE(dst->nr_wait_ips, 0);
 	raw_write_seqcount_end(&dst->wait_seq);
+	WRITE_ONCE(dst->nr_site_slots, 0);
 	cmpxchg(&src->owner, p, NULL);
 	return dst;
 }

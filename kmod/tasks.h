@@ -54,6 +54,14 @@ struct ts_task {
 	 */
 	seqcount_t wait_seq;
 	unsigned long wait_ips[TS_WAIT_FRAMES];
+	/*
+	 * How the walk that found @wait_ips went (waitsite.c): where each
+	 * return address lay, in bytes above where it started, for the
+	 * first @nr_site_slots of them (0: walk again).  Written with
+	 * @wait_ips, by the same probe.
+	 */
+	u8 nr_site_slots;
+	u16 site_slots[TS_WAIT_FRAMES];
 	struct ts_actor waker;		/* waking; read by wakeup */
 	struct ts_actor killer;		/* signal; read by exit once @killed */
 	pid_t parent_pid;		/* exit: who will reap it */

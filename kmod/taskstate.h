@@ -91,8 +91,10 @@ const char *ts_cause_name(unsigned int cause);
 const char *ts_transition_name(unsigned int tr);
 
 /* waitsite.c: where a task blocked. */
+struct ts_task;
 unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
-				  const struct ts_probe_frame *from);
+				  const struct ts_probe_frame *from,
+				  struct ts_task *t);
 int ts_wait_site_init(void);
 void ts_wait_site_exit(void);
 void ts_wait_site_name(const unsigned long *ips, unsigned int n,
@@ -150,7 +152,8 @@ static inline bool ts_sessions_want(const struct task_struct *p,
 }
 
 void ts_sessions_emit(struct ts_record *r, struct task_struct *p,
-		      unsigned long follow, const struct ts_probe_frame *from);
+		      unsigned long follow, const struct ts_probe_frame *from,
+		      struct ts_task *t);
 struct ts_session *ts_session_create(const struct file *file);
 void ts_session_destroy(struct ts_session *s);
 int ts_sessions_init(void);

@@ -21,6 +21,7 @@
 #include <asm/word-at-a-time.h>
 
 #include "taskstate.h"
+#include "tasks.h"
 
 /*
  * Return addresses that a reader found to be wait sites (the first frame
@@ -43,10 +44,96 @@ static void ts_known_site_add(unsigned long ip)
 	WRITE_ONCE(ts_known_sites[hash_long(ip, TS_KNOWN_SITE_BITS)], ip);
 }
 
-/* The return addresses from @state on, at most @max, up to a known site. */
-static unsigned int ts_wait_site_walk(struct unwind_state *state,
-				      unsigned long *ips, unsigned int max)
+/*
+ * A task tends to block where it blocked the time before: a server in its
+ * accept(), a worker on its queue, each end of a pipe in pipe_read().  So
+ * the walk that found a task's site is remembered with it: where each
+ * return address it took lay, relative to where it started.  Relative:
+ * randomize_kstack_offset moves every system call's stack by up to 1 KiB.
+ *
+ * ORC finds a caller's frame from the callee's return address and stack
+ * pointer alone.  A walk that starts from the same return address (the
+ * scheduler's) therefore reads the same first slot, relative to its start;
+ * if that slot holds the same return address it reads the same second
+ * one, and so on.  Each of those slots was written by the call that made
+ * the frame now live above it, so equal words mean the same callers, and
+ * the walk (a few hundred instructions a frame) would find what it found
+ * before.  Checking costs a few instructions a frame.
+ *
+ * Not covered: a function that keeps a frame pointer (do_syscall_64 for
+ * the random offset, a function that realigns its stack) is left from that
+ * pointer, whose distance to the frames below it can change.  Past such a
+ * frame the check reads another word than the unwinder would, and only a
+ * stale copy of the same return address there would match.  A walk stops
+ * at the first known site, long before the system call's entry; and the
+ * kernel realigns only for over-aligned locals, which no sleeping path has
+ * been seen to have.  Return addresses that ftrace or a kretprobe replaced
+ * differ from the words in their slots: those never match, and are walked
+ * each time.
+ */
+#ifdef CONFIG_UNWINDER_ORC
+/*
+ * The site @t found when it last blocked, if the stack above @sp, where
+ * this walk starts, still holds it: into @ips, 0 if not.
+ */
+static unsigned int ts_site_recall(struct ts_task *t, unsigned long sp,
+				   unsigned long *ips, unsigned int max)
 {
+	unsigned long room = (unsigned long)task_stack_page(current) +
+			     THREAD_SIZE - sizeof(long) - sp;
+	unsigned int n = READ_ONCE(t->nr_site_slots), i;
+
+	if (n != READ_ONCE(t->nr_wait_ips) || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned long off = READ_ONCE(t->site_slots[i]);
+		unsigned long addr;
+
+		if (off > room)
+			return 0;
+		/* Unchecked: the word is another frame's, as to the unwinder. */
+		addr = READ_ONCE_NOCHECK(*(unsigned long *)(sp + off));
+		if (addr != READ_ONCE(t->wait_ips[i]))
+			return 0;
+		ips[i] = addr;
+	}
+	return n;
+}
+
+/* Where the return address @state reports lay above @sp, if a call put it. */
+static bool ts_site_slot(const struct unwind_state *state, unsigned long sp,
+			 u16 *off)
+{
+	unsigned long slot = state->sp - sizeof(long);
+
+	if (state->regs || slot < sp || slot - sp > U16_MAX)
+		return false;
+	*off = slot - sp;
+	return true;
+}
+#else
+static unsigned int ts_site_recall(struct ts_task *t, unsigned long sp,
+				   unsigned long *ips, unsigned int max)
+{
+	return 0;
+}
+
+static bool ts_site_slot(const struct unwind_state *state, unsigned long sp,
+			 u16 *off)
+{
+	return false;
+}
+#endif
+
+/*
+ * The return addresses from @state on, at most @max, up to a known site.
+ * With @t, where they lay above @sp is remembered in it for the next time.
+ */
+static unsigned int ts_wait_site_walk(struct unwind_state *state,
+				      unsigned long *ips, unsigned int max,
+				      struct ts_task *t, unsigned long sp)
+{
+	bool slots_known = t;
 	unsigned int out = 0;
 	unsigned long addr;
 
@@ -54,23 +141,27 @@ static unsigned int ts_wait_site_walk(struct unwind_state *state,
 		addr = unwind_get_return_address(state);
 		if (!addr)
 			break;
+		if (slots_known)
+			slots_known = ts_site_slot(state, sp,
+						   &t->site_slots[out]);
 		ips[out++] = addr;
 		if (ts_known_site(addr))
 			break;
 	}
+	if (slots_known && !unwind_error(state))
+		WRITE_ONCE(t->nr_site_slots, out);
 	return out;
 }
 
 /*
- * The return addresses above this module's frames, at most @max, up to the
- * first known wait site.  From @from, the probe's caller, when there is
- * one: the unwinder starts there as from an interrupted context and goes
- * on from the caller's caller (the caller, the scheduler, is never a
- * site).  Else the walk starts inside the unwinder's own entry, and what it
- * reports up to the end of this module's frames (the probe's) is skipped.
+ * ts_wait_site_capture() without a site to recall.  Apart, and not inlined:
+ * its unwinder state and registers, zeroed on entry by kernels built with
+ * INIT_STACK_ALL_ZERO, cost more than a recall.
  */
-unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
-				  const struct ts_probe_frame *from)
+static noinline unsigned int ts_wait_site_unwind(unsigned long *ips,
+						 unsigned int max,
+						 const struct ts_probe_frame *from,
+						 struct ts_task *t)
 {
 	struct unwind_state state;
 	bool seen_module = false;
@@ -85,7 +176,7 @@ unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
 		regs.bp = from->caller_bp;
 		regs.cs = __KERNEL_CS;
 		unwind_start(&state, current, &regs, NULL);
-		out = ts_wait_site_walk(&state, ips, max);
+		out = ts_wait_site_walk(&state, ips, max, t, regs.sp);
 		/* Not a frame the unwinder knows: the long way. */
 		if (out)
 			return out;
@@ -97,9 +188,35 @@ unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
 			return 0;
 		seen_module |= within_module(addr, THIS_MODULE);
 		if (seen_module && !within_module(addr, THIS_MODULE))
-			return ts_wait_site_walk(&state, ips, max);
+			return ts_wait_site_walk(&state, ips, max, NULL, 0);
 	}
 	return 0;
+}
+
+/*
+ * The return addresses above this module's frames, at most @max, up to the
+ * first known wait site, for the blocking task @t (its record, or NULL).
+ * From @from, the probe's caller, when there is one: the unwinder starts
+ * there as from an interrupted context and goes on from the caller's
+ * caller (the caller, the scheduler, is never a site).  Else the walk
+ * starts inside the unwinder's own entry, and what it reports up to the
+ * end of this module's frames (the probe's) is skipped.
+ */
+unsigned int ts_wait_site_capture(unsigned long *ips, unsigned int max,
+				  const struct ts_probe_frame *from,
+				  struct ts_task *t)
+{
+	unsigned int out;
+
+	if (t) {
+		out = from ? ts_site_recall(t, (unsigned long)(from + 1), ips,
+					    max) : 0;
+		if (out)
+			return out;
+		/* Until a walk from @from finds a site, nothing to recall. */
+		WRITE_ONCE(t->nr_site_slots, 0);
+	}
+	return ts_wait_site_unwind(ips, max, from, t);
 }
 
 /* The scheduler and the generic ways of waiting: never the answer. */

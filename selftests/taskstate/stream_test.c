@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -513,6 +514,86 @@ TEST_F(stream, a_pipe_reader_blocks_in_pipe_read)
 	EXPECT_STREQ("", w->wait_site);
 	EXPECT_LE(b->ts_ns + 40 * NSEC_PER_MSEC, w->ts_ns);
 	EXPECT_EQ(0, reap(_metadata, self, child));
+}
+
+/* Until @pid sleeps in system call @nr (its /proc/PID/syscall). */
+static void wait_sleeping_in(struct __test_metadata *_metadata, pid_t pid,
+			     long nr)
+{
+	char path[64], line[256];
+	long waited;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (waited = 0; waited < TS_MS(WAIT_MS); waited += 10) {
+		if (ts_proc_state(pid) == 'S' && !ts_read_line(path, line, sizeof(line)) &&
+		    strtol(line, NULL, 10) == nr)
+			return;
+		usleep(10000);
+	}
+	ASSERT_TRUE(false) TH_LOG("pid %d never slept in system call %ld", pid, nr);
+}
+
+/*
+ * The probe remembers how it unwound a task's last block and, when the
+ * task blocks again, checks the stack for the same return addresses
+ * before walking it.  A task that sleeps by turns in a pipe's read and in
+ * nanosleep() must get each block's own site, never the one before.
+ */
+TEST_F(stream, a_task_that_blocks_by_turns_in_two_places_gets_each_site)
+{
+	const int rounds = 8;
+	int data[2], reads = 0, sleeps = 0;
+	const char *sleep_site = NULL;
+	pid_t child;
+
+	RETURN_IF_SETUP_SKIPPED();
+
+	ASSERT_EQ(0, pipe2(data, O_CLOEXEC));
+	child = kid(_metadata, self);
+	if (child == 0) {
+		char c;
+
+		for (int i = 0; i < rounds; i++) {
+			if (read(data[0], &c, 1) != 1)
+				_exit(1);
+			sleep_ms(1);
+		}
+		_exit(0);
+	}
+	wait_sleeping_in(_metadata, child, SYS_read);
+	filter_pid(_metadata, self->s, TASKSTATE_FILTER_PIDS, child);
+	ASSERT_EQ(0, ts_stream_start(self->s));
+	for (int i = 0; i < rounds; i++) {
+		/* Only once it sleeps in read(): each round blocks there once. */
+		if (i)
+			wait_sleeping_in(_metadata, child, SYS_read);
+		ASSERT_EQ(1, write(data[1], "d", 1));
+	}
+	EXPECT_EQ(0, reap(_metadata, self, child));
+	read_until(_metadata, self, self->s, self->n,
+		   M(child, ANY, TASKSTATE_EXIT, ANY), WAIT_MS);
+
+	/* S only: on PREEMPT_RT a spinlock's sleep (D) can come in between. */
+	for (size_t i = 0; i < self->n; i++) {
+		const struct taskstate_event *ev = &self->ev[i];
+
+		if (!matches(ev, M(child, TASKSTATE_RUNNING, TASKSTATE_BLOCKED,
+				   ANY)) || ev->linux_state != 'S')
+			continue;
+		if (ts_pipe_read_site(ev->wait_site)) {
+			reads++;
+			continue;
+		}
+		sleeps++;
+		EXPECT_NE('\0', ev->wait_site[0]) TH_LOG("block %zu has no site", i);
+		if (!sleep_site)
+			sleep_site = ev->wait_site;
+		EXPECT_STREQ(sleep_site, ev->wait_site) TH_LOG("block %zu", i);
+	}
+	/* The first read blocked before the session started. */
+	EXPECT_EQ(rounds - 1, reads) dump(_metadata, self, 0);
+	/* A sleep that a preemption outlasted does not block. */
+	EXPECT_LE(1, sleeps) dump(_metadata, self, 0);
 }
 
 /*
