@@ -64,10 +64,10 @@ static void ts_known_site_add(unsigned long ip)
  * the random offset, a function that realigns its stack) is left from that
  * pointer, whose distance to the frames below it can change.  Past such a
  * frame the check reads another word than the unwinder would, and only a
- * stale copy of the same return address there would match.  A walk stops
- * at the first known site, long before the system call's entry; and the
- * kernel realigns only for over-aligned locals, which no sleeping path has
- * been seen to have.  Return addresses that ftrace or a kretprobe replaced
+ * stale copy of the same return address there would match.  Only a walk
+ * that stopped at a known site (a function inside the system call, never
+ * its entry) is remembered; and the kernel realigns only for over-aligned
+ * locals, which no sleeping path has been seen to have.  Return addresses that ftrace or a kretprobe replaced
  * differ from the words in their slots: those never match, and are walked
  * each time.
  */
@@ -127,7 +127,9 @@ static bool ts_site_slot(const struct unwind_state *state, unsigned long sp,
 
 /*
  * The return addresses from @state on, at most @max, up to a known site.
- * With @t, where they lay above @sp is remembered in it for the next time.
+ * With @t, where they lay above @sp is remembered in it for the next time,
+ * if the walk ends at a known site: one that ends on the frame limit or at
+ * the stack's end may have crossed the system call's entry (see above).
  */
 static unsigned int ts_wait_site_walk(struct unwind_state *state,
 				      unsigned long *ips, unsigned int max,
@@ -145,11 +147,12 @@ static unsigned int ts_wait_site_walk(struct unwind_state *state,
 			slots_known = ts_site_slot(state, sp,
 						   &t->site_slots[out]);
 		ips[out++] = addr;
-		if (ts_known_site(addr))
+		if (ts_known_site(addr)) {
+			if (slots_known)
+				WRITE_ONCE(t->nr_site_slots, out);
 			break;
+		}
 	}
-	if (slots_known && !unwind_error(state))
-		WRITE_ONCE(t->nr_site_slots, out);
 	return out;
 }
 

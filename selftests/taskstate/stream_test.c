@@ -567,6 +567,12 @@ TEST_F(stream, a_task_that_blocks_by_turns_in_two_places_gets_each_site)
 		/* Only once it sleeps in read(): each round blocks there once. */
 		if (i)
 			wait_sleeping_in(_metadata, child, SYS_read);
+		/*
+		 * Both sites named by now: the probe remembers only walks
+		 * that stopped at a site some reader had named.
+		 */
+		if (i == 1)
+			read_until(_metadata, self, self->s, self->n, NULL, 20);
 		ASSERT_EQ(1, write(data[1], "d", 1));
 	}
 	EXPECT_EQ(0, reap(_metadata, self, child));
