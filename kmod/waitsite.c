@@ -67,9 +67,9 @@ static void ts_known_site_add(unsigned long ip)
  * stale copy of the same return address there would match.  Only a walk
  * that stopped at a known site (a function inside the system call, never
  * its entry) is remembered; and the kernel realigns only for over-aligned
- * locals, which no sleeping path has been seen to have.  Return addresses that ftrace or a kretprobe replaced
- * differ from the words in their slots: those never match, and are walked
- * each time.
+ * locals, which no sleeping path has been seen to have.  Return addresses
+ * that ftrace or a kretprobe replaced differ from the words in their
+ * slots: those never match, and are walked each time.
  */
 #ifdef CONFIG_UNWINDER_ORC
 /*
