@@ -135,7 +135,7 @@ static unsigned int ts_wait_site_walk(struct unwind_state *state,
 				      unsigned long *ips, unsigned int max,
 				      struct ts_task *t, unsigned long sp)
 {
-	bool slots_known = t;
+	bool slots_known = t && max <= ARRAY_SIZE(t->site_slots);
 	unsigned int out = 0;
 	unsigned long addr;
 
